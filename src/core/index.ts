@@ -1,0 +1,17 @@
+/**
+ * multiarch's pure API (no Dagger engine needed): platform model, target tables, toolchain
+ * environments. This is what `import { parsePlatform } from "multiarch"` gives TypeScript users.
+ */
+export { MultiarchInputError, MultiarchInputErrors, isInputError } from "./errors.js"
+export {
+  parsePlatform,
+  parsePlatforms,
+  formatPlatform,
+  normalizePlatformParts,
+  targetOf,
+  PlatformSchema,
+  PlatformListSchema,
+  type PlatformParts,
+} from "./platform.js"
+export { TARGETS, SUPPORTED_PLATFORMS, SUPPORTED_ARCHES, EM, type TargetRow, type ElfFacts, type GoTargetEnv, type RustTargets } from "./targets.js"
+export { goEnv, rustTarget, cargoEnvTriple, ccEnvTriple, type GoEnvOptions, type Libc } from "./env.js"

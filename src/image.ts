@@ -1,0 +1,169 @@
+/**
+ * MultiarchImage: one container per platform, published or exported as one OCI index.
+ */
+import {
+  dag,
+  type Container,
+  type File,
+  func,
+  ImageLayerCompression,
+  ImageMediaTypes,
+  object,
+  type Platform,
+  type Secret,
+} from "@dagger.io/dagger"
+import { MultiarchInputError } from "./core/errors.js"
+import { parsePlatform } from "./core/platform.js"
+import { checkAnnotationKey, checkLabelKey, checkPublishAddress, repositoryOf } from "./core/publish.js"
+
+/** Layer compression of published/exported images. */
+export enum Compression {
+  /** gzip: readable by every Docker/containerd version (default). */
+  Gzip = "gzip",
+  /** zstd: smaller and faster, needs Docker 23+/containerd 1.5+. */
+  Zstd = "zstd",
+  /** Keep layers uncompressed. */
+  Uncompressed = "uncompressed",
+  /** eStargz: lazily pullable gzip. */
+  Estargz = "estargz",
+}
+
+/** Manifest media types of published/exported images. */
+export enum MediaTypes {
+  /** OCI image index and manifests (default). */
+  Oci = "oci",
+  /** Docker manifest list v2 and schema 2 manifests, for old registries. */
+  Docker = "docker",
+}
+
+function daggerCompression(c?: Compression): ImageLayerCompression {
+  switch (c ?? Compression.Gzip) {
+    case Compression.Zstd:
+      return ImageLayerCompression.Zstd
+    case Compression.Uncompressed:
+      return ImageLayerCompression.Uncompressed
+    case Compression.Estargz:
+      return ImageLayerCompression.Estargz
+    default:
+      return ImageLayerCompression.Gzip
+  }
+}
+
+function daggerMediaTypes(m?: MediaTypes): ImageMediaTypes {
+  return m === MediaTypes.Docker ? ImageMediaTypes.Docker : ImageMediaTypes.Oci
+}
+
+/** A multi-platform image: one container per platform, published as one OCI index. */
+@object()
+export class MultiarchImage {
+  /** The platform variants, in the order of `platformNames`. */
+  variants: Container[]
+  /** Normalised platform of each variant. */
+  platformNames: string[]
+
+  constructor(variants: Container[] = [], platformNames: string[] = []) {
+    this.variants = variants
+    this.platformNames = platformNames
+  }
+
+  /** The platforms this image holds, normalised (e.g. linux/arm/v7). */
+  @func()
+  platforms(): string[] {
+    return [...this.platformNames]
+  }
+
+  /**
+   * The container of one platform, to inspect or run it (e.g. `variant --platform linux/arm64 with-exec --args uname,-m stdout`).
+   *
+   * @param platform One of this image's platforms; aliases such as arm64 or armhf are accepted.
+   */
+  @func()
+  variant(platform: Platform): Container {
+    const p = parsePlatform(platform)
+    const i = this.platformNames.indexOf(p)
+    if (i < 0)
+      throw new MultiarchInputError("platform", String(platform), `this image has no ${p} variant`, `use one of: ${this.platformNames.join(", ")}`)
+    return this.variants[i]
+  }
+
+  /**
+   * Set an OCI label (image config) on every platform variant.
+   *
+   * @param name Label key, e.g. org.opencontainers.image.description.
+   * @param value Label value.
+   */
+  @func()
+  withLabel(name: string, value: string): MultiarchImage {
+    checkLabelKey(name)
+    return new MultiarchImage(this.variants.map((c) => c.withLabel(name, value)), this.platformNames)
+  }
+
+  /**
+   * Set an OCI annotation on every platform manifest.
+   *
+   * @param name Annotation key, e.g. org.opencontainers.image.description.
+   * @param value Annotation value.
+   */
+  @func()
+  withAnnotation(name: string, value: string): MultiarchImage {
+    checkAnnotationKey(name)
+    return new MultiarchImage(this.variants.map((c) => c.withAnnotation(name, value)), this.platformNames)
+  }
+
+  /**
+   * Push all platform variants as one OCI index and return its reference with digest
+   * (`registry/repo:tag@sha256:…`). Never cached: every call pushes.
+   *
+   * @param address Image reference to push, e.g. ghcr.io/owner/app:1.2.3.
+   * @param tags More tags of the same repository to push the same index to, e.g. 1.2,1,latest.
+   * @param username Registry user name (with --password).
+   * @param password Registry password or token, as a secret: env://GHCR_TOKEN, file://…, cmd://….
+   * @param compression Layer compression (default gzip, readable by old Docker clients).
+   * @param mediaTypes oci (default) or docker.
+   */
+  @func({ cache: "never" })
+  async publish(
+    address: string,
+    tags?: string[],
+    username?: string,
+    password?: Secret,
+    compression?: Compression,
+    mediaTypes?: MediaTypes,
+  ): Promise<string> {
+    const refs = checkPublishAddress(address, tags ?? [])
+    if ((username === undefined) !== (password === undefined))
+      throw new MultiarchInputError(
+        username === undefined ? "password" : "username",
+        username ?? "(secret)",
+        "registry auth needs both a username and a password",
+        "pass --username and --password env://TOKEN together, or neither for anonymous/preconfigured auth",
+      )
+    if (this.variants.length === 0)
+      throw new MultiarchInputError("image", "(empty)", "this image has no platform variants", "build it first: dagger call build --source=. publish …")
+    let base = dag.container()
+    if (username !== undefined && password !== undefined) base = base.withRegistryAuth(repositoryOf(refs[0]), username, password)
+    const opts = {
+      platformVariants: this.variants,
+      forcedCompression: daggerCompression(compression),
+      mediaTypes: daggerMediaTypes(mediaTypes),
+    }
+    const [first, ...rest] = await Promise.all(refs.map((r) => base.publish(r, opts)))
+    void rest
+    return first
+  }
+
+  /**
+   * All platform variants as one OCI layout tarball holding the index (`-o image.tar` to save it).
+   *
+   * @param compression Layer compression (default gzip).
+   * @param mediaTypes oci (default) or docker.
+   */
+  @func()
+  tarball(compression?: Compression, mediaTypes?: MediaTypes): File {
+    return dag.container().asTarball({
+      platformVariants: this.variants,
+      forcedCompression: daggerCompression(compression),
+      mediaTypes: daggerMediaTypes(mediaTypes),
+    })
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * Real-toolchain rung for Go: build the fixtures on this host with exactly the env and argv the
+ * plan gives the builder container, run the plan's own in-pipeline ELF check, check the ELF again
+ * with the TypeScript parser, then run each binary under qemu-user-static and compare what the
+ * binary reports about itself with the target.
+ */
+import { execFileSync } from "node:child_process"
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { join, resolve } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { planGo } from "../../modules/go/plan.js"
+import { checkElf } from "../../src/core/elf.js"
+import { SUPPORTED_PLATFORMS, TARGETS } from "../../src/core/index.js"
+import { factsOf } from "../support/facts.js"
+import { run, runPlanOnHost } from "../support/hostplan.js"
+import { hasCommand, rungAvailable } from "../support/rung.js"
+
+const ROOT = resolve(__dirname, "../..")
+const OUT = join(ROOT, "test/.out/real-go")
+const NATIVE = "linux/amd64"
+
+const hostIsAmd64 = process.arch === "x64"
+const cpuHasAvx512 = (() => {
+  try {
+    return /\bavx512f\b/.test(readFileSync("/proc/cpuinfo", "utf8"))
+  } catch {
+    return false
+  }
+})()
+
+const ready = rungAvailable("real Go toolchain", {
+  "go (golang-go)": hasCommand("go"),
+  "qemu-aarch64-static (qemu-user-static)": hasCommand("qemu-aarch64-static"),
+  "aarch64-linux-gnu-gcc (gcc-aarch64-linux-gnu)": hasCommand("aarch64-linux-gnu-gcc"),
+  "riscv64-linux-gnu-gcc": hasCommand("riscv64-linux-gnu-gcc"),
+  "arm-linux-gnueabihf-gcc": hasCommand("arm-linux-gnueabihf-gcc"),
+  "amd64 host": hostIsAmd64,
+  "libc6:arm64 (multiarch)": existsSync("/usr/lib/aarch64-linux-gnu/libc.so.6"),
+  "libc6:i386 (multiarch)": existsSync("/lib/ld-linux.so.2"),
+})
+
+interface Row {
+  fixture: string
+  platform: string
+  built: boolean
+  elfOk: boolean
+  ran: boolean
+  buildSeconds: number
+  output: string
+}
+const table: Row[] = []
+
+// cold builds: caches start empty, as in a fresh engine
+beforeAll(() => rmSync(OUT, { recursive: true, force: true }))
+
+/**
+ * Run a binary for `platform`: amd64 and 386 natively on this x86-64 host (qemu-i386 crashes Go
+ * 386 binaries with "morestack on gsignal"; qemu-x86_64 lacks AVX-512 for amd64/v4), everything
+ * else through qemu-<arch>-static.
+ */
+async function runTarget(platform: string, bin: string, sysroot?: string): Promise<{ status: number | null; out: string }> {
+  const row = TARGETS.get(platform)!
+  const native = row.arch === "amd64" || row.arch === "386"
+  const argv = native ? [bin] : [`qemu-${row.qemuArch}-static`, ...(sysroot ? ["-L", sysroot] : []), bin]
+  const r = await run(argv, { timeoutMs: 60_000 })
+  return { status: r.status, out: r.stdout + r.stderr }
+}
+
+/**
+ * Where the target's glibc comes from when running a dynamic binary: the host's multiarch libc
+ * (libc6:arm64, libc6:i386) when installed, else the cross sysroot /usr/<triple>. qemu-aarch64
+ * with -L /usr/aarch64-linux-gnu hangs in pthread_create (shared/reference/test-machine.md §1), so
+ * test/setup/go.sh installs libc6:arm64.
+ */
+function sysrootFor(platform: string): string | undefined {
+  const row = TARGETS.get(platform)!
+  if (row.arch === "amd64" || row.arch === "386") return undefined
+  return existsSync(`/usr/lib/${row.gccTriple}/libc.so.6`) ? undefined : `/usr/${row.gccTriple}`
+}
+
+function expectedVariant(platform: string): string {
+  const env = TARGETS.get(platform)!.go
+  return ["GOARM", "GOAMD64", "GO386", "GOMIPS", "GOMIPS64"]
+    .filter((k) => (env as unknown as Record<string, string | undefined>)[k] !== undefined)
+    .map((k) => ` ${k}=${(env as unknown as Record<string, string>)[k]}`)
+    .join("")
+}
+
+describe.skipIf(!ready)("real Go toolchain: every supported target, plain (CGO_ENABLED=0)", () => {
+  const fixture = join(ROOT, "test/fixtures/go-hello")
+  const facts = factsOf(fixture)
+  const goVersion = execFileSync("go", ["env", "GOVERSION"], { encoding: "utf8" }).trim().replace(/^go/, "")
+
+  it.each([...SUPPORTED_PLATFORMS])("%s", { timeout: 300_000 }, async (platform) => {
+    const plan = planGo(platform, { version: "1.2.3" }, facts, NATIVE)
+    // the plan's builder image follows go.mod (go 1.19) — the same Go as Debian's here
+    expect(plan.builder.image).toBe("golang:1.19-bookworm")
+    expect(goVersion.startsWith("1.19")).toBe(true)
+    const slug = platform.replace(/\//g, "-")
+    const dirs = { src: fixture, out: join(OUT, "plain", slug), caches: join(OUT, "caches") }
+    const steps = await runPlanOnHost(plan, dirs)
+    const build = steps[0]
+    const row: Row = { fixture: "go-hello", platform, built: build.status === 0, elfOk: false, ran: false, buildSeconds: build.ms / 1000, output: "" }
+    table.push(row)
+    expect(build.status, build.stderr).toBe(0)
+    // the plan's own in-pipeline verification step ran right after the build
+    const verify = steps[1]
+    expect(verify.step).toBe("verify ELF")
+    expect(verify.status, verify.stdout + verify.stderr).toBe(0)
+    expect(verify.stdout).toMatch(new RegExp(`ok for ${platform.replace(/\//g, "\\/")}: .*static`))
+    const bin = join(dirs.out, plan.output.name)
+    checkElf(readFileSync(bin), platform, TARGETS.get(platform)!.elf, "static")
+    row.elfOk = true
+
+    const { status, out } = await runTarget(platform, bin)
+    row.output = out.trim()
+    if (platform === "linux/amd64/v4" && !cpuHasAvx512) {
+      // the binary carries the v4 mark: Go refuses to start on a CPU without AVX-512
+      expect(out).toMatch(/v4 microarchitecture support/)
+      return
+    }
+    expect(status, out).toBe(0)
+    const arch = TARGETS.get(platform)!.go.GOARCH
+    expect(out.trim()).toBe(`hello GOOS=linux GOARCH=${arch}${expectedVariant(platform)} CGO_ENABLED=0 version=1.2.3`)
+    row.ran = true
+  })
+})
+
+// cgo: every target Debian bookworm has a cross gcc for, built with the plan's CC/CXX/AR.
+const CGO_TARGETS = SUPPORTED_PLATFORMS.filter((p) => TARGETS.get(p)!.debianCrossGcc && !/amd64\/v/.test(p))
+
+describe.skipIf(!ready)("real Go toolchain: cgo with Debian cross compilers", () => {
+  const fixture = join(ROOT, "test/fixtures/go-cgo")
+  const facts = factsOf(fixture)
+
+  it.each(CGO_TARGETS)("%s", { timeout: 300_000 }, async (platform) => {
+    const row = TARGETS.get(platform)!
+    const cc = `${row.gccTriple}-gcc`
+    const mandatory = ["linux/amd64", "linux/arm64", "linux/arm/v7", "linux/riscv64"].includes(platform)
+    if (!hasCommand(cc)) {
+      // the acceptance targets must be there; others are reported in the table as not built
+      if (mandatory) rungAvailable("cgo " + platform, { [cc]: false })
+      table.push({ fixture: "go-cgo", platform, built: false, elfOk: false, ran: false, buildSeconds: 0, output: `${cc} not installed` })
+      return
+    }
+    const plan = planGo(platform, { cgo: true }, facts, NATIVE)
+    expect(plan.env).toMatchObject({ CGO_ENABLED: "1", CC: cc, CXX: `${row.gccTriple}-g++`, AR: `${row.gccTriple}-ar` })
+    const slug = platform.replace(/\//g, "-")
+    const dirs = { src: fixture, out: join(OUT, "cgo", slug), caches: join(OUT, "caches") }
+    const steps = await runPlanOnHost(plan, dirs)
+    const r: Row = { fixture: "go-cgo", platform, built: steps[0].status === 0, elfOk: false, ran: false, buildSeconds: steps[0].ms / 1000, output: "" }
+    table.push(r)
+    expect(steps[0].status, steps[0].stderr).toBe(0)
+    expect(steps[1].status, steps[1].stdout + steps[1].stderr).toBe(0)
+    expect(steps[1].stdout).toMatch(/dynamic$/m)
+    const bin = join(dirs.out, plan.output.name)
+    checkElf(readFileSync(bin), platform, row.elf, "dynamic")
+    r.elfOk = true
+    const { status, out } = await runTarget(platform, bin, sysrootFor(platform))
+    r.output = out.trim()
+    expect(status, out).toBe(0)
+    expect(out.trim()).toMatch(new RegExp(`^cgo GOOS=linux GOARCH=${row.go.GOARCH} answer=42 glibc=2\\.\\d+$`))
+    r.ran = true
+  })
+})
+
+afterAll(() => {
+  if (!table.length) return
+  mkdirSync(OUT, { recursive: true })
+  writeFileSync(join(OUT, "results.json"), JSON.stringify(table, null, 2))
+  const md = ["| fixture | target | built | ELF ok | ran under qemu | cold build s |", "|---|---|---|---|---|---|"]
+  for (const r of table) md.push(`| ${r.fixture} | ${r.platform} | ${r.built ? "yes" : "no"} | ${r.elfOk ? "yes" : "no"} | ${r.ran ? "yes" : r.platform === "linux/amd64/v4" ? "refused (no AVX-512)" : "no"} | ${r.buildSeconds.toFixed(1)} |`)
+  writeFileSync(join(OUT, "results.md"), md.join("\n") + "\n")
+  console.log(md.join("\n"))
+})

@@ -1,0 +1,91 @@
+/**
+ * Run a BuildPlan's exact env + argv on this host (the real-toolchain rung). Container paths of
+ * the plan (workdir, output dir, cache mounts) are mapped to host directories; nothing else of the
+ * plan is changed. Callers may add host-only env (listed separately so a reader sees it).
+ */
+import { spawn } from "node:child_process"
+import { mkdirSync } from "node:fs"
+import { dirname, join } from "node:path"
+import type { BuildPlan, PlanStep } from "../../src/core/plan.js"
+
+export interface HostDirs {
+  /** Host directory holding the source (plan.workdir maps here). */
+  src: string
+  /** Host directory for outputs (dirname(plan.output.path) maps here). */
+  out: string
+  /** Root for cache volumes: each cache key gets its own folder (like a Dagger cache volume). */
+  caches: string
+}
+
+export function pathMapper(plan: BuildPlan, dirs: HostDirs): (s: string) => string {
+  const pairs: [string, string][] = ([
+    [plan.workdir, dirs.src],
+    [dirname(plan.output.path), dirs.out],
+    ...plan.caches.map((c): [string, string] => [c.path, join(dirs.caches, c.key)]),
+  ] as [string, string][]).sort((a, b) => b[0].length - a[0].length)
+  return (s: string) => {
+    for (const [from, to] of pairs) {
+      if (s === from) return to
+      if (s.startsWith(from + "/")) return to + s.slice(from.length)
+      // inside sh -c scripts and flag values
+      s = s.split(from + "/").join(to + "/")
+    }
+    return s
+  }
+}
+
+export interface StepResult {
+  step: string
+  argv: string[]
+  status: number | null
+  stdout: string
+  stderr: string
+  ms: number
+}
+
+/** Run a command without blocking the event loop (vitest workers must keep answering). */
+export function run(
+  argv: string[],
+  opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<{ status: number | null; stdout: string; stderr: string; ms: number }> {
+  const t0 = performance.now()
+  return new Promise((resolve) => {
+    const p = spawn(argv[0], argv.slice(1), { cwd: opts.cwd, env: opts.env ?? (process.env as Record<string, string>) })
+    let stdout = ""
+    let stderr = ""
+    p.stdout.on("data", (d) => (stdout += d))
+    p.stderr.on("data", (d) => (stderr += d))
+    const timer = opts.timeoutMs ? setTimeout(() => p.kill("SIGKILL"), opts.timeoutMs) : undefined
+    p.on("error", (e) => (stderr += String(e)))
+    p.on("close", (status) => {
+      if (timer) clearTimeout(timer)
+      resolve({ status, stdout, stderr, ms: performance.now() - t0 })
+    })
+  })
+}
+
+/** Run the plan's build steps (not builder.setup: the host has its toolchain installed by test/setup). */
+export async function runPlanOnHost(
+  plan: BuildPlan,
+  dirs: HostDirs,
+  hostEnv: Record<string, string> = {},
+  steps: PlanStep[] = plan.steps,
+): Promise<StepResult[]> {
+  const map = pathMapper(plan, dirs)
+  mkdirSync(dirs.out, { recursive: true })
+  for (const c of plan.caches) mkdirSync(join(dirs.caches, c.key), { recursive: true })
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: process.env.HOME ?? "/root",
+    ...Object.fromEntries(Object.entries(plan.env).map(([k, v]) => [k, map(v)])),
+    ...hostEnv,
+  }
+  const results: StepResult[] = []
+  for (const s of steps) {
+    const argv = s.argv.map(map)
+    const r = await run(argv, { cwd: dirs.src, env, timeoutMs: 15 * 60_000 })
+    results.push({ step: s.name, argv, ...r })
+    if (r.status !== 0) break
+  }
+  return results
+}
