@@ -33,6 +33,11 @@ export interface GoOptions {
   base?: string
   /** Name of the binary; default the package's last path element or the module's. */
   binaryName?: string
+  /**
+   * Run the Go toolchain itself on the target platform under QEMU instead of cross-compiling
+   * (for projects cross-compilation cannot handle). Slow: 4–15×.
+   */
+  emulate?: boolean
 }
 
 export interface GoModFacts {
@@ -58,7 +63,9 @@ export function checkGoOptions(o: GoOptions): void {
   if (o.goVersion !== undefined && !VERSION_RE.test(o.goVersion))
     throw new MultiarchInputError("go-version", o.goVersion, "expected a Go release like 1.23 or 1.23.4", "drop the 'go' prefix and any suffix, e.g. --go-version 1.23")
   if (o.package !== undefined && !PACKAGE_RE.test(o.package))
-    throw new MultiarchInputError("package", o.package, "not a Go package path", "pass a main package relative to the source, e.g. ./cmd/app")
+    throw new MultiarchInputError("pkg", o.package, "not a Go package path", "pass a main package relative to the source, e.g. ./cmd/app")
+  if (o.package !== undefined && o.package.split("/").includes(".."))
+    throw new MultiarchInputError("pkg", o.package, "the package leaves the source directory", "pass a main package inside the source, e.g. ./cmd/app")
   for (const [k, v] of [["version-var", o.versionVar], ["commit-var", o.commitVar]] as const)
     if (v !== undefined && !/^[A-Za-z0-9_./-]+\.[A-Za-z_][A-Za-z0-9_]*$/.test(v))
       throw new MultiarchInputError(k, v, "not a Go symbol path", "use <package path>.<var>, e.g. main.version")
@@ -95,6 +102,14 @@ export function cgoPackages(platform: string): string[] {
   return [`gcc-${row.gccTriple}`, `g++-${row.gccTriple}`, `libc6-dev-${row.debianArch}-cross`]
 }
 
+/** The default glibc runtime base of a platform, or an input error asking for --base. */
+export function glibcBaseOf(platform: string): string {
+  const row = targetOf(platform)
+  if (!row.glibcBase)
+    throw new MultiarchInputError("base", platform, `there is no official Debian image for ${row.platform} to run a glibc binary on`, "pass --base with a glibc image for this platform")
+  return row.glibcBase
+}
+
 function safeDebianArch(platform: string): string | undefined {
   try {
     return targetOf(platform).debianArch
@@ -119,7 +134,11 @@ export function planGo(platform: string, o: GoOptions, facts: SourceFacts, nativ
     GOMODCACHE: "/go/pkg/mod",
   }
   const setup: BuildPlan["builder"]["setup"] = []
-  if (o.cgo) {
+  if (o.cgo && o.emulate) {
+    // the emulated builder is a target-platform golang image: its own gcc is the target's
+    env.CC = "gcc"
+    env.CXX = "g++"
+  } else if (o.cgo) {
     const triple = row.gccTriple
     env.CC = `${triple}-gcc`
     env.CXX = `${triple}-g++`
@@ -137,9 +156,9 @@ export function planGo(platform: string, o: GoOptions, facts: SourceFacts, nativ
   return {
     platform: row.platform,
     toolchain: "go",
-    mode: "cross",
+    mode: o.emulate ? "emulated" : "cross",
     native: row.platform === nativePlatform,
-    builder: { image: `golang:${version}-bookworm`, platform: "native", setup },
+    builder: { image: `golang:${version}-bookworm`, platform: o.emulate ? row.platform : "native", setup },
     workdir: SRC_DIR,
     env,
     caches: [
@@ -153,13 +172,14 @@ export function planGo(platform: string, o: GoOptions, facts: SourceFacts, nativ
     output: { path: out, name },
     verify: { elf: row.elf, linkage },
     runtime: {
-      base: o.base ?? (o.cgo ? "debian:bookworm-slim" : "scratch"),
+      base: o.base ?? (o.cgo ? glibcBaseOf(row.platform) : "scratch"),
       binaryPath: `/usr/local/bin/${name}`,
       entrypoint: [`/usr/local/bin/${name}`],
       user: "65532:65532",
     },
     notes: [
-      `Go ${version} (${o.goVersion ? "--go-version" : mod.goVersion ? "from go.mod" : "default"}), builder on the engine's native platform ${nativePlatform}`,
+      `Go ${version} (${o.goVersion ? "--go-version" : mod.goVersion ? "from go.mod" : "default"}), ` +
+        (o.emulate ? `builder emulated as ${row.platform} (--emulate): expect 4–15× slower builds` : `builder on the engine's native platform ${nativePlatform}`),
       o.cgo ? `cgo with ${row.gccTriple}-gcc` : "CGO_ENABLED=0: static binary",
     ],
   }

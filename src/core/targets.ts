@@ -77,6 +77,12 @@ export interface TargetRow {
   debianCrossGcc: boolean
   /** qemu-user arch: qemu-<qemuArch>-static. */
   qemuArch: string
+  /**
+   * Default glibc runtime base for dynamically linked binaries (cgo, Rust gnu): the oldest Debian
+   * whose official image has this platform (glibc >= the bookworm cross libc the builder links
+   * against). Undefined: no official Debian image; the user passes --base.
+   */
+  glibcBase?: string
   elf: ElfFacts
 }
 
@@ -102,6 +108,7 @@ const rows: TargetRow[] = [
       gccTriple: "x86_64-linux-gnu",
       debianCrossGcc: true,
       qemuArch: "x86_64",
+      glibcBase: "debian:bookworm-slim",
       elf: { machine: EM.X86_64, machineName: "x86-64", bits: 64, endian: "little" },
     }),
   ),
@@ -121,6 +128,7 @@ const rows: TargetRow[] = [
     gccTriple: "aarch64-linux-gnu",
     debianCrossGcc: true,
     qemuArch: "aarch64",
+    glibcBase: "debian:bookworm-slim",
     elf: { machine: EM.AARCH64, machineName: "AArch64", bits: 64, endian: "little" },
   },
   {
@@ -140,6 +148,7 @@ const rows: TargetRow[] = [
     gccTriple: "arm-linux-gnueabihf",
     debianCrossGcc: true,
     qemuArch: "arm",
+    glibcBase: "debian:bookworm-slim",
     elf: { machine: EM.ARM, machineName: "ARM", bits: 32, endian: "little", armFloat: "hard" },
   },
   {
@@ -162,6 +171,7 @@ const rows: TargetRow[] = [
     gccTriple: "arm-linux-gnueabi",
     debianCrossGcc: true,
     qemuArch: "arm",
+    glibcBase: "debian:bookworm-slim",
     elf: { machine: EM.ARM, machineName: "ARM", bits: 32, endian: "little", armFloat: "soft" },
   },
   {
@@ -184,6 +194,7 @@ const rows: TargetRow[] = [
     gccTriple: "arm-linux-gnueabi",
     debianCrossGcc: true,
     qemuArch: "arm",
+    glibcBase: "debian:bookworm-slim",
     elf: { machine: EM.ARM, machineName: "ARM", bits: 32, endian: "little", armFloat: "soft" },
   },
   {
@@ -205,6 +216,7 @@ const rows: TargetRow[] = [
     gccTriple: "i686-linux-gnu",
     debianCrossGcc: true,
     qemuArch: "i386",
+    glibcBase: "debian:bookworm-slim",
     elf: { machine: EM.I386, machineName: "Intel 80386", bits: 32, endian: "little" },
   },
   {
@@ -223,6 +235,7 @@ const rows: TargetRow[] = [
     gccTriple: "riscv64-linux-gnu",
     debianCrossGcc: true,
     qemuArch: "riscv64",
+    glibcBase: "debian:trixie-slim",
     elf: { machine: EM.RISCV, machineName: "RISC-V", bits: 64, endian: "little" },
   },
   {
@@ -241,6 +254,7 @@ const rows: TargetRow[] = [
     gccTriple: "powerpc64le-linux-gnu",
     debianCrossGcc: true,
     qemuArch: "ppc64le",
+    glibcBase: "debian:bookworm-slim",
     elf: { machine: EM.PPC64, machineName: "PowerPC64", bits: 64, endian: "little" },
   },
   {
@@ -259,6 +273,7 @@ const rows: TargetRow[] = [
     gccTriple: "s390x-linux-gnu",
     debianCrossGcc: true,
     qemuArch: "s390x",
+    glibcBase: "debian:bookworm-slim",
     elf: { machine: EM.S390, machineName: "IBM S/390", bits: 64, endian: "big" },
   },
   {
@@ -351,6 +366,7 @@ const rows: TargetRow[] = [
     gccTriple: "mips64el-linux-gnuabi64",
     debianCrossGcc: true,
     qemuArch: "mips64el",
+    glibcBase: "debian:bookworm-slim",
     elf: { machine: EM.MIPS, machineName: "MIPS", bits: 64, endian: "little" },
   },
 ]
