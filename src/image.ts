@@ -14,7 +14,9 @@ import {
 } from "@dagger.io/dagger"
 import { MultiarchInputError } from "./core/errors.js"
 import { parsePlatform } from "./core/platform.js"
-import { checkAnnotationKey, checkLabelKey, checkPublishAddress, repositoryOf } from "./core/publish.js"
+import { checkAnnotationKey, checkLabelKey, publishTargets } from "./core/publish.js"
+import { annotateImage, parseAnnotations, tagImage, verifyImage } from "./core/registry/ops.js"
+import { credentialsOf } from "./registry.js"
 
 /** Layer compression of published/exported images. */
 export enum Compression {
@@ -112,14 +114,21 @@ export class MultiarchImage {
 
   /**
    * Push all platform variants as one OCI index and return its reference with digest
-   * (`registry/repo:tag@sha256:…`). Never cached: every call pushes.
+   * (`registry/repo:tag@sha256:…`). Never cached: every call pushes. With --git-ref (and
+   * --git-sha) the tags are computed like docker/metadata-action: v1.2.3 → 1.2.3, 1.2, 1, latest;
+   * a branch → its name; a pull/merge request → pr-<n>; always sha-<7>.
    *
-   * @param address Image reference to push, e.g. ghcr.io/owner/app:1.2.3.
+   * @param address Image reference to push, e.g. ghcr.io/owner/app:1.2.3 (without a tag when --git-ref computes the tags).
    * @param tags More tags of the same repository to push the same index to, e.g. 1.2,1,latest.
    * @param username Registry user name (with --password).
    * @param password Registry password or token, as a secret: env://GHCR_TOKEN, file://…, cmd://….
    * @param compression Layer compression (default gzip, readable by old Docker clients).
    * @param mediaTypes oci (default) or docker.
+   * @param annotations Annotations for the index itself (key=value), e.g. org.opencontainers.image.description=My app — what GHCR shows for multi-arch packages.
+   * @param verify After pushing, read the index back from the registry and fail unless it has exactly this image's platforms.
+   * @param gitRef Git ref to compute tags from: refs/tags/v1.2.3, refs/heads/main, refs/pull/42/merge, refs/merge-requests/7/head.
+   * @param gitSha Commit SHA for the sha-<7> tag.
+   * @param defaultBranch The repository's default branch (informational for the tag grammar).
    */
   @func({ cache: "never" })
   async publish(
@@ -129,8 +138,16 @@ export class MultiarchImage {
     password?: Secret,
     compression?: Compression,
     mediaTypes?: MediaTypes,
+    annotations?: string[],
+    verify?: boolean,
+    gitRef?: string,
+    gitSha?: string,
+    defaultBranch?: string,
   ): Promise<string> {
-    const refs = checkPublishAddress(address, tags ?? [])
+    const targets = publishTargets(address, tags ?? [], { gitRef, gitSha, defaultBranch })
+    const indexAnnotations = annotations?.length ? parseAnnotations(annotations) : undefined
+    if (indexAnnotations && mediaTypes === MediaTypes.Docker)
+      throw new MultiarchInputError("annotations", annotations!.join(","), "Docker manifest lists cannot carry annotations", "drop --media-types docker (OCI is the default)")
     if ((username === undefined) !== (password === undefined))
       throw new MultiarchInputError(
         username === undefined ? "password" : "username",
@@ -141,15 +158,30 @@ export class MultiarchImage {
     if (this.variants.length === 0)
       throw new MultiarchInputError("image", "(empty)", "this image has no platform variants", "build it first: dagger call build --source=. publish …")
     let base = dag.container()
-    if (username !== undefined && password !== undefined) base = base.withRegistryAuth(repositoryOf(refs[0]), username, password)
+    if (username !== undefined && password !== undefined) base = base.withRegistryAuth(targets.repository, username, password)
     const opts = {
       platformVariants: this.variants,
       forcedCompression: daggerCompression(compression),
       mediaTypes: daggerMediaTypes(mediaTypes),
     }
-    const [first, ...rest] = await Promise.all(refs.map((r) => base.publish(r, opts)))
-    void rest
-    return first
+    const [first, ...rest] = targets.refs
+    const tagOf = (r: string) => r.slice(r.lastIndexOf(":") + 1)
+    const credentials = await credentialsOf(username, password)
+    let published: string
+    if (credentials && (rest.length || indexAnnotations)) {
+      // push once, then (annotate and) point the other tags at the index by digest
+      published = await base.publish(first, opts)
+      if (indexAnnotations) published = await annotateImage(published, indexAnnotations, { credentials, tags: [tagOf(first)] })
+      if (rest.length) await tagImage(published, rest.map(tagOf), { credentials })
+    } else {
+      // without explicit credentials only the engine can authenticate (its host's docker login):
+      // let it push every tag; the index is the same, so is its digest
+      const all = await Promise.all(targets.refs.map((r) => base.publish(r, opts)))
+      published = all[0]
+      if (indexAnnotations) published = await annotateImage(published, indexAnnotations, { credentials, tags: targets.refs.map(tagOf) })
+    }
+    if (verify) await verifyImage(published, this.platformNames, { credentials })
+    return published
   }
 
   /**

@@ -6,15 +6,16 @@
  * code are emulated with QEMU. Start with `plan` to see what will happen, then
  * `build … publish --address …`.
  */
-import { dag, Directory, func, object, type Platform } from "@dagger.io/dagger"
+import { dag, Directory, func, object, type Platform, type Secret } from "@dagger.io/dagger"
 import { imageFor, binaryFor } from "../modules/common/apply.js"
-import type { GoOptions } from "../modules/go/plan.js"
 import { detectToolchain } from "./core/detect.js"
 import { MultiarchInputError } from "./core/errors.js"
 import type { BuildPlan, LangName } from "./core/plan.js"
 import { parsePlatforms } from "./core/platform.js"
 import { renderPlan } from "./core/summary.js"
 import { MultiarchImage } from "./image.js"
+import { annotateImage, inspectImage, mergeImages, parseAnnotations, verifyImage } from "./core/registry/ops.js"
+import { credentialsOf } from "./registry.js"
 import { checkOptions, planAll, sourceFacts, type CompiledOptions } from "./toolchains.js"
 
 export { MultiarchImage, Compression, MediaTypes } from "./image.js"
@@ -189,6 +190,70 @@ export class Multiarch {
     let out = dag.directory()
     for (const p of plans) out = out.withFile(`${p.platform}/${p.output.name}`, binaryFor(p, source), { permissions: 0o755 })
     return out
+  }
+
+  /**
+   * What an image in a registry really holds (`docker manifest inspect`): media type, digest,
+   * index annotations, and per platform its manifest digest, size and annotations. Attestation
+   * manifests (unknown/unknown) are listed separately, never as platforms. JSON.
+   *
+   * @param address Image reference, e.g. ghcr.io/owner/app:1.2.3 or …@sha256:….
+   * @param username Registry user name (with --password).
+   * @param password Registry password or token, as a secret (env://TOKEN).
+   */
+  @func({ cache: "never" })
+  async inspect(address: string, username?: string, password?: Secret): Promise<string> {
+    return JSON.stringify(await inspectImage(address, { credentials: await credentialsOf(username, password) }), null, 2)
+  }
+
+  /**
+   * Fail unless the image in the registry has exactly these platforms (attestations ignored);
+   * the error names the missing and unexpected ones. Returns the checked reference with digest.
+   *
+   * @param address Image reference, e.g. ghcr.io/owner/app:1.2.3.
+   * @param platforms The platforms the image must have, e.g. linux/amd64,linux/arm64.
+   * @param username Registry user name (with --password).
+   * @param password Registry password or token, as a secret (env://TOKEN).
+   */
+  @func({ cache: "never" })
+  async verify(address: string, platforms: Platform[], username?: string, password?: Secret): Promise<string> {
+    const expected = parsePlatforms(platforms as string[])
+    const r = await verifyImage(address, expected, { credentials: await credentialsOf(username, password) })
+    return `${r.ref}@${r.digest}: ${r.platforms.join(", ")}`
+  }
+
+  /**
+   * Assemble one multi-platform index from images already pushed (`docker manifest create` +
+   * push, `imagetools create`): single-platform images or indexes, platform read from each
+   * image's config; two sources of the same platform are rejected. Returns `ref@sha256:…`.
+   *
+   * @param sources Images to merge, e.g. ghcr.io/owner/app:amd64,ghcr.io/owner/app:arm64.
+   * @param address Where to push the index, e.g. ghcr.io/owner/app:1.2.3.
+   * @param tags More tags for the index.
+   * @param annotations Index annotations (key=value), e.g. org.opencontainers.image.description=My app.
+   * @param username Registry user name for the target registry (with --password).
+   * @param password Registry password or token, as a secret (env://TOKEN).
+   */
+  @func({ cache: "never" })
+  async merge(sources: string[], address: string, tags?: string[], annotations?: string[], username?: string, password?: Secret): Promise<string> {
+    const ann = annotations?.length ? parseAnnotations(annotations) : undefined
+    return mergeImages(sources, address, { tags, annotations: ann, credentials: await credentialsOf(username, password) })
+  }
+
+  /**
+   * Write annotations onto the index of a published image (what GHCR reads for multi-arch
+   * packages; Dagger's withAnnotation only reaches per-platform manifests). A single-platform
+   * manifest is wrapped in a one-entry index. Returns the new `ref@sha256:…`.
+   *
+   * @param address Image reference, e.g. ghcr.io/owner/app:1.2.3.
+   * @param annotations key=value pairs, e.g. org.opencontainers.image.description=My app,org.opencontainers.image.source=https://github.com/owner/app.
+   * @param username Registry user name (with --password).
+   * @param password Registry password or token, as a secret (env://TOKEN).
+   */
+  @func({ cache: "never" })
+  async annotate(address: string, annotations: string[], username?: string, password?: Secret): Promise<string> {
+    const ann = parseAnnotations(annotations)
+    return annotateImage(address, ann, { credentials: await credentialsOf(username, password) })
   }
 
   /** Detect the toolchain and plan every target (input errors surface here, before building). */

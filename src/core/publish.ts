@@ -1,49 +1,79 @@
 /**
- * Pure checks for publishing: addresses, extra tags, label and annotation keys. Run before any
- * engine work so a typo never costs a build.
+ * Pure checks for publishing: the references to push (address, extra tags, tags computed from a
+ * git ref), label and annotation keys. Run before any engine work so a typo never costs a build.
  */
 import { MultiarchInputError } from "./errors.js"
+import { formatReference, isValidTag, parseReference, referenceName } from "./registry/reference.js"
+import { ciContext, computeTags, type ExplicitContext } from "./tags.js"
 
-const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
-const REPO_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/
-
-/** Split `host/path:tag@digest` into repository (with host) and the rest. */
-export function repositoryOf(ref: string): string {
-  const noDigest = ref.split("@")[0]
-  const slash = noDigest.lastIndexOf("/")
-  const colon = noDigest.lastIndexOf(":")
-  return colon > slash ? noDigest.slice(0, colon) : noDigest
+export interface GitContext {
+  /** A git ref: refs/tags/v1.2.3, refs/heads/main, refs/pull/42/merge, refs/merge-requests/7/head. */
+  gitRef?: string
+  /** The commit SHA (gives the sha-<7> tag). */
+  gitSha?: string
+  /** The repository's default branch. */
+  defaultBranch?: string
 }
 
-/** Validate a publish address and extra tags; returns every reference to push (address first). */
-export function checkPublishAddress(address: string, tags: string[]): string[] {
-  const a = address.trim()
-  if (a === "") throw new MultiarchInputError("address", address, "the address is empty", "pass e.g. --address ghcr.io/owner/app:1.2.3")
-  if (a.includes("@"))
-    throw new MultiarchInputError("address", address, "a digest cannot be pushed to", `push to a tag, e.g. ${a.split("@")[0]}`)
-  if (/^[a-z]+:\/\//i.test(a))
-    throw new MultiarchInputError("address", address, "an image reference has no URL scheme", `drop the scheme: ${a.replace(/^[a-z]+:\/\//i, "")}`)
-  const repo = repositoryOf(a)
-  const tag = a.slice(repo.length + 1)
-  const parts = repo.split("/")
-  const path = parts.length > 1 && (parts[0].includes(".") || parts[0].includes(":") || parts[0] === "localhost") ? parts.slice(1) : parts
-  for (const c of path) {
-    if (c !== c.toLowerCase())
-      throw new MultiarchInputError("address", address, "repository names must be lowercase (GHCR rejects uppercase owners)", `use ${a.replace(repo, parts.slice(0, parts.length - path.length).concat(path.map((x) => x.toLowerCase())).join("/"))}`)
-    if (!REPO_COMPONENT_RE.test(c))
-      throw new MultiarchInputError("address", address, `"${c}" is not a valid repository path component`, "use lowercase letters, digits and single . _ - separators")
+/** Turn a git ref into the explicit CI context of the tag grammar. */
+export function explicitFromGitRef(g: GitContext): ExplicitContext {
+  const e: ExplicitContext = {}
+  if (g.gitSha !== undefined) {
+    if (!/^[0-9a-f]{7,64}$/i.test(g.gitSha))
+      throw new MultiarchInputError("git-sha", g.gitSha, "not a commit SHA", "pass the full hex SHA, e.g. $GITHUB_SHA or $CI_COMMIT_SHA")
+    e.sha = g.gitSha
   }
-  if (tag && !TAG_RE.test(tag))
-    throw new MultiarchInputError("address", address, `"${tag}" is not a valid tag`, "tags use [A-Za-z0-9_.-], at most 128 characters, not starting with . or -")
-  const out = [tag ? a : `${a}:latest`]
-  for (const t of tags) {
+  if (g.defaultBranch) e.defaultBranch = g.defaultBranch
+  const ref = g.gitRef?.trim()
+  if (!ref) return e
+  let m: RegExpExecArray | null
+  if ((m = /^refs\/tags\/(.+)$/.exec(ref))) e.tag = m[1]
+  else if ((m = /^refs\/heads\/(.+)$/.exec(ref))) e.branch = m[1]
+  else if ((m = /^refs\/(?:pull|merge-requests)\/(\d+)\/(?:merge|head)$/.exec(ref))) e.pr = Number(m[1])
+  else
+    throw new MultiarchInputError(
+      "git-ref",
+      ref,
+      "not a full git ref",
+      "pass refs/tags/<tag>, refs/heads/<branch>, refs/pull/<n>/merge or refs/merge-requests/<n>/head (GitHub: $GITHUB_REF)",
+    )
+  return e
+}
+
+export interface PublishTargets {
+  /** Every reference to push, most specific first. */
+  refs: string[]
+  /** The repository (registry/path), for registry auth. */
+  repository: string
+  /** The registry host. */
+  registry: string
+}
+
+/**
+ * Validate a publish address, extra tags and an optional git context; return every reference to
+ * push. The address's own tag (if any) comes first, then explicit tags, then computed ones; with
+ * none at all the tag is `latest`.
+ */
+export function publishTargets(address: string, tags: string[] = [], git: GitContext = {}): PublishTargets {
+  const ref = parseReference(address, { field: "address", defaultTag: null })
+  if (ref.digest)
+    throw new MultiarchInputError("address", address, "a digest cannot be pushed to", `push to a tag, e.g. ${referenceName(ref)}:latest`)
+  const all: string[] = []
+  const add = (t: string, field: string) => {
     const tt = t.trim()
-    if (!TAG_RE.test(tt))
-      throw new MultiarchInputError("tags", t, "not a valid tag", "tags use [A-Za-z0-9_.-], at most 128 characters, not starting with . or -")
-    const ref = `${repo}:${tt}`
-    if (!out.includes(ref)) out.push(ref)
+    if (!isValidTag(tt))
+      throw new MultiarchInputError(field, t, "not a valid tag", "tags use [A-Za-z0-9_.-], at most 128 characters, not starting with . or -")
+    if (!all.includes(tt)) all.push(tt)
   }
-  return out
+  if (ref.tag) add(ref.tag, "address")
+  for (const t of tags) add(t, "tags")
+  if (git.gitRef !== undefined || git.gitSha !== undefined) {
+    const ctx = ciContext({}, explicitFromGitRef(git))
+    for (const t of computeTags(ctx)) add(t, "git-ref")
+  }
+  if (all.length === 0) all.push("latest")
+  const name = referenceName(ref)
+  return { refs: all.map((t) => formatReference({ ...ref, tag: t })), repository: name, registry: ref.registry }
 }
 
 const KEY_RE = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/
