@@ -3,6 +3,7 @@
  */
 import {
   dag,
+  ExecError,
   type Container,
   type File,
   func,
@@ -53,6 +54,17 @@ function daggerCompression(c?: Compression): ImageLayerCompression {
 
 function daggerMediaTypes(m?: MediaTypes): ImageMediaTypes {
   return m === MediaTypes.Docker ? ImageMediaTypes.Docker : ImageMediaTypes.Oci
+}
+
+/**
+ * Turn a failed build step into an error that says which platform and what went wrong: our own
+ * checks print one "multiarch: …" line naming the platform; otherwise the step and its exit code.
+ */
+export function explainBuildError(e: unknown): unknown {
+  if (!(e instanceof ExecError)) return e
+  const own = `${e.stderr ?? ""}\n${e.stdout ?? ""}`.split("\n").find((l) => l.startsWith("multiarch: "))
+  if (own) return new Error(own.replace(/^multiarch: /, ""))
+  return e
 }
 
 /** A multi-platform image: one container per platform, published as one OCI index. */
@@ -166,18 +178,24 @@ export class MultiarchImage {
     }
     const [first, ...rest] = targets.refs
     const tagOf = (r: string) => r.slice(r.lastIndexOf(":") + 1)
-    const credentials = await credentialsOf(username, password)
+    // the secret's plaintext is read only when the module itself must talk to the registry
+    const credentials = rest.length || indexAnnotations || verify ? await credentialsOf(username, password) : undefined
     let published: string
     if (credentials && (rest.length || indexAnnotations)) {
       // push once, then (annotate and) point the other tags at the index by digest
-      published = await base.publish(first, opts)
+      published = await base.publish(first, opts).catch((e) => Promise.reject(explainBuildError(e)))
       if (indexAnnotations) published = await annotateImage(published, indexAnnotations, { credentials, tags: [tagOf(first)] })
       if (rest.length) await tagImage(published, rest.map(tagOf), { credentials })
     } else {
       // without explicit credentials only the engine can authenticate (its host's docker login):
       // let it push every tag; the index is the same, so is its digest
-      const all = await Promise.all(targets.refs.map((r) => base.publish(r, opts)))
-      published = all[0]
+      // (one tag after the other: the SDK resolves the shared variant IDs in place, and concurrent
+      // publishes of the same variants race on that; the engine has the image cached after the first)
+      published = ""
+      for (const r of targets.refs) {
+        const p = await base.publish(r, opts).catch((e) => Promise.reject(explainBuildError(e)))
+        published ||= p
+      }
       if (indexAnnotations) published = await annotateImage(published, indexAnnotations, { credentials, tags: targets.refs.map(tagOf) })
     }
     if (verify) await verifyImage(published, this.platformNames, { credentials })

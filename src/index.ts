@@ -59,6 +59,7 @@ function ociLabels(o: { sourceUrl?: string; revision?: string; version?: string;
   return l
 }
 
+/** Multi-platform image builds: plan, build, publish one index; inspect, verify, merge and annotate images in registries. */
 @object()
 export class Multiarch {
   /**

@@ -110,7 +110,7 @@ function name(m) {
   return "machine " m
 }
 END {
-  if (n < 52 || b[0] != 127 || b[1] != 69 || b[2] != 76 || b[3] != 70) { print "multiarch: " file " is not an ELF file; it cannot be the " platform " binary"; exit 1 }
+  if (n < 52 || b[0] != 127 || b[1] != 69 || b[2] != 76 || b[3] != 70) { print "multiarch: " file " is not an ELF file; it cannot be the " platform " binary" > "/dev/stderr"; exit 1 }
   bits = (b[4] == 1) ? 32 : 64; le = (b[5] == 1)
   machine = u16(18)
   flags = (bits == 32) ? u32(36) : u32(48)
@@ -128,7 +128,7 @@ END {
   if (machine == 40) { if (bit(flags, 1024)) fl = "hard"; else if (bit(flags, 512)) fl = "soft" }
   if (want_float != "" && fl != "" && fl != want_float) msg = msg "; ARM float ABI is " fl "-float, expected " want_float "-float"
   if (want_linkage != "any" && got != want_linkage) msg = msg "; binary is " got "ally linked, expected " want_linkage
-  if (msg != "") { print "multiarch: binary built for " platform " is wrong: " substr(msg, 3) " (" file ")"; exit 1 }
+  if (msg != "") { print "multiarch: binary built for " platform " is wrong: " substr(msg, 3) " (" file ")" > "/dev/stderr"; exit 1 }
   print "multiarch: " file " ok for " platform ": " name(machine) ", " bits "-bit, " endian "-endian" (fl != "" ? ", " fl "-float" : "") ", " got
 }
 `.trim()
@@ -148,7 +148,7 @@ export function elfCheckArgv(file: string, platform: string, want: ElfFacts, lin
     `-v want_linkage=${linkage}`,
   ].join(" ")
   const script =
-    `[ -f "$1" ] || { echo "multiarch: no binary at $1 after the ${platform} build"; exit 1; }; ` +
+    `[ -f "$1" ] || { echo "multiarch: no binary at $1 after the ${platform} build" >&2; exit 1; }; ` +
     `od -An -v -tu1 -N 65536 "$1" | awk ${vars} '${AWK}'`
   return ["sh", "-c", script, "verify-elf", file]
 }

@@ -1,0 +1,174 @@
+/**
+ * The module's API surface, as the Dagger TypeScript runtime's own introspector (`scan`) sees it
+ * from every .ts file under src/, and as the real entrypoint registers it with the engine.
+ *
+ * The generic checks are generated from the scan, so functions and arguments added later are
+ * covered automatically: every function needs a description and every argument a description
+ * (that is what `dagger functions` and `dagger call <fn> --help` show).
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
+import {
+  apiSurface,
+  formatTypeRef,
+  listModuleFiles,
+  scanModule,
+  SDK_DIST,
+  ensureClientGenShim,
+  moduleNameOf,
+  type ArgSurface,
+  type FunctionSurface,
+} from "../engine/introspect.js"
+import { startRecordingEngine, type RecordingEngine, type RegisteredModule } from "../engine/recording-engine.js"
+import { registerModule } from "../engine/harness.js"
+import { pathToFileURL } from "node:url"
+import * as path from "node:path"
+
+const surface = apiSurface(await scanModule())
+const main = surface.objects[surface.mainObject]
+
+const allFunctions: Array<[string, FunctionSurface]> = Object.values(surface.objects).flatMap((o) =>
+  Object.values(o.functions).map((f) => [`${o.name}.${f.name}`, f] as [string, FunctionSurface]),
+)
+const allArgs: Array<[string, ArgSurface]> = [
+  ...allFunctions.flatMap(([where, f]) => f.args.map((a) => [`${where}(${a.name})`, a] as [string, ArgSurface])),
+  // only the main object's constructor is reachable from the CLI (`dagger call --flag … fn`)
+  ...(main?.constructorArgs ?? []).map((a) => [`${main.name}.constructor(${a.name})`, a] as [string, ArgSurface]),
+]
+
+describe("API surface (SDK introspector over src/**/*.ts)", () => {
+  it("scans every .ts file under src/ and finds the main object", () => {
+    expect(listModuleFiles().some((f) => f.endsWith("/src/index.ts"))).toBe(true)
+    expect(surface.mainObject).toBe("Multiarch")
+    expect(main, `objects found: ${Object.keys(surface.objects).join(", ")}`).toBeDefined()
+  })
+
+  it("Multiarch.plan(source: Directory!, platforms: [Platform]) with both arguments documented", () => {
+    const plan = main.functions.plan
+    expect(plan, `Multiarch functions: ${Object.keys(main.functions).join(", ")}`).toBeDefined()
+    const source = plan.args.find((a) => a.name === "source")
+    const platforms = plan.args.find((a) => a.name === "platforms")
+    expect(source).toBeDefined()
+    expect(source!.type).toEqual({ kind: "OBJECT_KIND", name: "Directory" })
+    expect(source!.optional).toBe(false)
+    expect(source!.defaultPath).toBeUndefined()
+    expect(source!.description.trim()).not.toBe("")
+    expect(platforms).toBeDefined()
+    // a list of the core Platform *scalar* (not of strings): the CLI then parses --platforms a,b
+    expect(platforms!.type).toEqual({ kind: "LIST_KIND", of: { kind: "SCALAR_KIND", name: "Platform" } })
+    expect(platforms!.optional).toBe(true)
+    expect(platforms!.description.trim()).not.toBe("")
+    expect(plan.description.trim()).not.toBe("")
+  })
+
+  it("exposes the user-facing functions with the documented shapes", () => {
+    const names = (o: string) => Object.keys(surface.objects[o]?.functions ?? {}).sort()
+    expect(names("Multiarch")).toEqual(expect.arrayContaining(["annotate", "binaries", "build", "go", "inspect", "merge", "plan", "verify"]))
+    expect(names("MultiarchImage")).toEqual(expect.arrayContaining(["platforms", "publish", "tarball", "variant", "withAnnotation", "withLabel"]))
+    const argType = (o: string, f: string, a: string) => surface.objects[o].functions[f].args.find((x) => x.name === a)
+    expect(formatTypeRef(surface.objects.Multiarch.functions.build.returnType)).toMatch(/MultiarchImage/)
+    expect(formatTypeRef(surface.objects.Multiarch.functions.binaries.returnType)).toMatch(/Directory/)
+    expect(argType("MultiarchImage", "publish", "password")!.type).toEqual({ kind: "OBJECT_KIND", name: "Secret" })
+    expect(argType("MultiarchImage", "publish", "address")!.optional).toBe(false)
+    expect(argType("MultiarchImage", "variant", "platform")!.type).toEqual({ kind: "SCALAR_KIND", name: "Platform" })
+    expect(argType("Multiarch", "build", "lang")!.type).toMatchObject({ kind: "ENUM_KIND" })
+    expect(formatTypeRef(surface.objects.MultiarchImage.functions.tarball.returnType)).toMatch(/File/)
+  })
+
+  it("has at least one function (the generic checks below are not vacuous)", () => {
+    expect(allFunctions.length).toBeGreaterThan(0)
+    expect(allArgs.length).toBeGreaterThan(0)
+  })
+
+  describe.each(allFunctions)("%s", (where, fn) => {
+    it("has a description", () => {
+      expect(fn.description.trim(), `${where} has no JSDoc description`).not.toBe("")
+    })
+    it("documents every argument", () => {
+      const undocumented = fn.args.filter((a) => a.description.trim() === "").map((a) => a.name)
+      expect(undocumented, `${where}: undocumented arguments (add @param lines)`).toEqual([])
+    })
+    it("has resolvable argument and return types", () => {
+      for (const t of [fn.returnType, ...fn.args.map((a) => a.type)]) expect(formatTypeRef(t)).not.toMatch(/unknown/i)
+    })
+  })
+
+  it("documents every argument of the main object's constructor (top-level flags)", () => {
+    const undocumented = allArgs.filter(([w, a]) => w.includes(".constructor(") && a.description.trim() === "").map(([w]) => w)
+    expect(undocumented).toEqual([])
+  })
+
+  it("documents every exposed field", () => {
+    const undocumented = Object.values(surface.objects).flatMap((o) =>
+      Object.values(o.fields)
+        .filter((f) => f.description.trim() === "")
+        .map((f) => `${o.name}.${f.name}`),
+    )
+    expect(undocumented).toEqual([])
+  })
+
+  it("documents every enum member", () => {
+    const undocumented = Object.values(surface.enums).flatMap((e) =>
+      Object.entries(e.members)
+        .filter(([, m]) => m.description.trim() === "")
+        .map(([n]) => `${e.name}.${n}`),
+    )
+    expect(undocumented).toEqual([])
+  })
+
+  it("every default value is visible to the introspector (shown by --help)", async () => {
+    // The introspector warns and drops defaults it cannot resolve (e.g. `= [..] as Platform[]`).
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {})
+    try {
+      const { scan } = (await import(pathToFileURL(path.join(SDK_DIST, "module/introspector/index.js")).href)) as {
+        scan(files: string[], name: string, load: boolean): Promise<unknown>
+      }
+      await scan([...listModuleFiles(), ensureClientGenShim()], moduleNameOf(), false)
+      const unresolved = warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes("cannot be resolved"))
+      expect(unresolved).toEqual([])
+    } finally {
+      warn.mockRestore()
+    }
+  })
+})
+
+describe("API surface as registered by the real entrypoint", () => {
+  let engine: RecordingEngine
+  let registered: RegisteredModule | undefined
+  let regError: string | undefined
+
+  beforeAll(async () => {
+    engine = await startRecordingEngine()
+    const r = await registerModule(engine)
+    registered = r.registered
+    regError = r.ok ? undefined : `${r.error}\n${r.stderr}`
+  })
+  afterAll(async () => {
+    await engine?.close()
+  })
+
+  it("registers without error and without unknown engine fields", () => {
+    expect(regError).toBeUndefined()
+    expect(registered).toBeDefined()
+    expect(engine.unknownFields).toEqual([])
+  })
+
+  it("registers plan with a required Directory source and an optional [Platform] list", () => {
+    const plan = registered!.objects.Multiarch?.functions.plan
+    expect(plan).toBeDefined()
+    expect(plan!.args.find((a) => a.name === "source")).toMatchObject({ type: "Directory" })
+    expect(plan!.args.find((a) => a.name === "platforms")).toMatchObject({ type: "[Platform]?" })
+  })
+
+  it("registers exactly the scanned functions, with their descriptions and arguments", () => {
+    for (const [where, fn] of allFunctions) {
+      const [objName] = where.split(".")
+      const reg = registered!.objects[objName]?.functions[fn.name]
+      expect(reg, `${where} not registered`).toBeDefined()
+      expect(reg!.description ?? "", where).toBe(fn.description)
+      expect(reg!.args.map((a) => a.name), where).toEqual(fn.args.map((a) => a.name))
+      for (const a of fn.args) expect(reg!.args.find((r) => r.name === a.name)!.description ?? "", `${where}(${a.name})`).toBe(a.description)
+    }
+    const registeredCount = Object.values(registered!.objects).reduce((n, o) => n + Object.keys(o.functions).length, 0)
+    expect(registeredCount).toBe(allFunctions.length)
+  })
+})

@@ -1,0 +1,122 @@
+/**
+ * Contract of `dagger call plan …`, through the real module entrypoint (one subprocess per call,
+ * exactly as the engine runs the TypeScript runtime) against the recording engine.
+ *
+ * The calls are started together in beforeAll (each has its own session token) and asserted one
+ * by one below.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as path from "node:path"
+import { startRecordingEngine, type RecordedQuery, type RecordingEngine } from "../engine/recording-engine.js"
+import { callChain, type ChainResult } from "../engine/harness.js"
+import { REPO_ROOT } from "../engine/introspect.js"
+
+const GO_HELLO = path.join(REPO_ROOT, "test/fixtures/go-hello")
+
+/** Fields the module runtime protocol itself uses (reading the call, returning a value or an error). */
+const PROTOCOL_FIELDS = new Set([
+  "currentModule", "name", "currentFunctionCall", "parentName", "parent", "inputArgs", "id", "node", "value",
+  "returnValue", "returnError", "error", "withValue",
+])
+
+/** Field names of queries that are not part of the runtime protocol, i.e. engine work. */
+function engineWork(queries: RecordedQuery[]): string[] {
+  return queries.flatMap((q) => q.fields).filter((f) => !PROTOCOL_FIELDS.has(f))
+}
+
+/** Per-platform entries of the plan report, whatever the container key is called. */
+function entriesOf(report: unknown): Array<Record<string, unknown>> {
+  if (Array.isArray(report)) return report as Array<Record<string, unknown>>
+  const r = report as Record<string, unknown>
+  for (const k of ["platforms", "targets", "plans", "builds"]) if (Array.isArray(r[k])) return r[k] as Array<Record<string, unknown>>
+  throw new Error(`plan JSON has no per-platform list (keys: ${Object.keys(r).join(", ")})`)
+}
+
+function envOf(entry: Record<string, unknown>): Record<string, string> {
+  return (entry.env ?? (entry.builder as Record<string, unknown> | undefined)?.env ?? {}) as Record<string, string>
+}
+
+let engine: RecordingEngine
+let good: ChainResult
+let invalid: ChainResult
+let dup: ChainResult
+
+beforeAll(async () => {
+  engine = await startRecordingEngine({ defaultPlatform: "linux/amd64" })
+  const source = engine.fixtureDirectory(GO_HELLO)
+  ;[good, invalid, dup] = await Promise.all([
+    callChain(engine, [{ fn: "plan", args: { source, platforms: ["linux/amd64", "linux/arm64", "linux/arm/v7"] } }]),
+    callChain(engine, [{ fn: "plan", args: { source, platforms: ["linux/amd64", "linux/arm64/v7"] } }]),
+    // the CLI form `--platforms linux/arm,linux/arm/v7`
+    callChain(engine, [{ fn: "plan", args: { source, platforms: "linux/arm,linux/arm/v7" } }]),
+  ])
+})
+
+afterAll(async () => {
+  await engine?.close()
+})
+
+describe("plan on a Go module (go-hello) for amd64, arm64, arm/v7", () => {
+  it("returns a JSON plan", () => {
+    expect(good.ok, `plan failed: ${good.error}\n${good.last?.stderr}`).toBe(true)
+    expect(typeof good.returnValue).toBe("string")
+    expect(() => JSON.parse(good.returnValue as string)).not.toThrow()
+  })
+
+  it("detects the go toolchain and cross-compiles every platform", () => {
+    const report = JSON.parse(good.returnValue as string) as Record<string, unknown>
+    if ("toolchain" in report) expect(report.toolchain).toBe("go")
+    const entries = entriesOf(report)
+    expect(entries.map((e) => e.platform)).toEqual(["linux/amd64", "linux/arm64", "linux/arm/v7"])
+    for (const e of entries) {
+      expect(e.toolchain ?? report.toolchain, String(e.platform)).toBe("go")
+      expect(e.mode, String(e.platform)).toBe("cross")
+    }
+  })
+
+  it("sets GOARM=7 for linux/arm/v7 only, with GOOS/GOARCH per target", () => {
+    const entries = entriesOf(JSON.parse(good.returnValue as string))
+    const env = Object.fromEntries(entries.map((e) => [String(e.platform), envOf(e)]))
+    expect(env["linux/arm/v7"].GOARM).toBe("7")
+    expect(env["linux/amd64"].GOARM).toBeUndefined()
+    expect(env["linux/arm64"].GOARM).toBeUndefined()
+    expect(env["linux/amd64"]).toMatchObject({ GOOS: "linux", GOARCH: "amd64" })
+    expect(env["linux/arm64"]).toMatchObject({ GOOS: "linux", GOARCH: "arm64" })
+    expect(env["linux/arm/v7"]).toMatchObject({ GOOS: "linux", GOARCH: "arm" })
+  })
+
+  it("reads the source but builds nothing (no container, no exec)", () => {
+    const work = engineWork(good.last.queries)
+    expect(work).toEqual(expect.arrayContaining(["entries"]))
+    expect(work).not.toContain("container")
+    expect(work).not.toContain("withExec")
+    expect(engine.execs.filter((e) => e.session.startsWith("Multiarch.plan"))).toEqual([])
+    // everything plan asked for is modelled by the engine (no lenient guesses involved)
+    expect(engine.unknownFields).toEqual([])
+  })
+})
+
+describe("plan input validation happens before any engine work", () => {
+  it("rejects linux/arm64/v7, naming the input and the fix", () => {
+    expect(invalid.ok).toBe(false)
+    expect(invalid.last.crashed, invalid.last.stderr).toBeFalsy()
+    expect(invalid.last.exitCode).toBe(1) // the entrypoint exits 1 after returnError
+    const msg = invalid.error ?? ""
+    expect(msg).toContain("linux/arm64/v7")
+    // the fix points at a real platform: arm64 has no v7 (that is linux/arm/v7), or plain linux/arm64
+    expect(msg).toMatch(/linux\/arm\/v7|linux\/arm64(?!\/v7)/)
+    expect(engineWork(invalid.last.queries)).toEqual([])
+  })
+
+  it("rejects duplicates after normalisation (linux/arm,linux/arm/v7)", () => {
+    expect(dup.ok).toBe(false)
+    expect(dup.last.crashed, dup.last.stderr).toBeFalsy()
+    // the harness split the CLI's comma form into the list the engine sends
+    expect(dup.last.sentArgs.platforms).toEqual(["linux/arm", "linux/arm/v7"])
+    const msg = dup.error ?? ""
+    expect(msg).toContain("linux/arm/v7")
+    expect(msg).toMatch(/linux\/arm(?!\/v7|64)/)
+    expect(msg).toMatch(/same platform|duplicate|twice|once/i)
+    expect(engineWork(dup.last.queries)).toEqual([])
+  })
+})
