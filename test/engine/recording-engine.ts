@@ -1603,7 +1603,48 @@ export class RecordingEngine {
     for (const o of this.chain(id)) {
       for (const ref of this.argRefs(o.args)) if (ref !== o.id) await this.evaluate(ref, ctx, seen)
       if (o.type === "Container" && o.field === "withExec") await this.runExec(o, ctx)
+      if (o.type === "Container" && o.field === "dockerBuild") await this.runDockerfile(o, ctx)
     }
+  }
+
+  /**
+   * BuildKit stand-in for Directory.dockerBuild: every RUN of the Dockerfile (continuations joined)
+   * is evaluated as an exec `["/bin/sh", "-c", <command>]` on the build's platform, through the
+   * same failure rules as withExec, so tests can make a RUN die (e.g. exit 139 under emulation).
+   */
+  private async runDockerfile(o: EngineObject, ctx: ExecCtx): Promise<void> {
+    const cache = this.opts.cacheExecs ?? true
+    if (cache && this.execResults.has(o.id)) return
+    const view = this.containerView(o.id)
+    const path = String(o.args.dockerfile ?? "Dockerfile")
+    const node = o.parent ? this.dirTree(o.parent).get(path) : undefined
+    const text = node && node.kind === "file" ? String(node.read()) : ""
+    const runs = text
+      .replace(/\\\r?\n/g, " ")
+      .split(/\r?\n/)
+      .map((l) => /^\s*RUN\s+(?:--\S+\s+)*(.*)$/i.exec(l)?.[1]?.trim())
+      .filter((c): c is string => !!c)
+    for (const cmd of runs) {
+      const argv = ["/bin/sh", "-c", cmd]
+      let exitCode = 0
+      let stdout = ""
+      let stderr = ""
+      for (const r of this.failRules) {
+        if (r.removed) continue
+        if (r.remaining !== undefined && r.remaining <= 0) continue
+        if (!matchExec(r.match, argv, view)) continue
+        r.hits++
+        if (r.remaining !== undefined) r.remaining--
+        exitCode = r.exitCode ?? 1
+        stderr = r.stderr ?? ""
+        stdout = r.stdout ?? ""
+        break
+      }
+      this.events.push({ kind: "exec", seq: ctx.seq, session: ctx.session.label, containerId: o.id, argv, exitCode, ok: exitCode === 0, stdout, stderr, platform: this.resolvePlatform(view), view })
+      if (exitCode !== 0)
+        throw new EngineError(`process "${argv.join(" ")}" did not complete successfully: exit code: ${exitCode}`, { _type: "EXEC_ERROR", exitCode, cmd: argv, stdout, stderr })
+    }
+    this.execResults.set(o.id, { stdout: "", stderr: "", exitCode: 0 })
   }
 
   private argRefs(v: unknown, out: string[] = []): string[] {
