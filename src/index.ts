@@ -432,9 +432,7 @@ export class Multiarch {
 
 /** Rust options with the enum mapped to the pure core's libc. */
 function rustOpts(o: { rustVersion?: string; libc?: Libc; bin?: string; features?: string[]; profile?: string; base?: string; emulate?: boolean }): CompiledOptions["rust"] {
-  const r: CompiledOptions["rust"] & { emulate?: boolean } = { rustVersion: o.rustVersion, libc: o.libc as "gnu" | "musl" | undefined, bin: o.bin, features: o.features, profile: o.profile, base: o.base }
-  if (o.emulate) r.emulate = true
-  return r
+  return { rustVersion: o.rustVersion, libc: o.libc as "gnu" | "musl" | undefined, bin: o.bin, features: o.features, profile: o.profile, base: o.base, emulate: o.emulate }
 }
 
 /** The dockerfile toolchain's per-platform plans from the Dockerfile text in the facts. */

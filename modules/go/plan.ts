@@ -2,7 +2,7 @@
  * Go toolchain, pure part: go.mod facts and the per-target BuildPlan. The builder is a Debian-based
  * Go image on the engine's native platform; each target gets the full env from the target table.
  */
-import { goEnv } from "../../src/core/env.js"
+import { debianCrossPackage, glibcBaseOf, goEnv } from "../../src/core/env.js"
 import { MultiarchInputError } from "../../src/core/errors.js"
 import { targetOf } from "../../src/core/platform.js"
 import type { BuildPlan, SourceFacts } from "../../src/core/plan.js"
@@ -95,19 +95,13 @@ export function goBinaryName(o: GoOptions, mod: GoModFacts): string {
 }
 
 /** Debian packages a cgo builder needs for a target (cross gcc and the target's libc headers). */
+export { glibcBaseOf }
+
 export function cgoPackages(platform: string): string[] {
   const row = targetOf(platform)
   if (!row.debianCrossGcc)
     throw new MultiarchInputError("cgo", platform, `Debian bookworm ships no C cross compiler for ${row.arch}`, "build this platform without --cgo, or drop it from --platforms")
-  return [`gcc-${row.gccTriple}`, `g++-${row.gccTriple}`, `libc6-dev-${row.debianArch}-cross`]
-}
-
-/** The default glibc runtime base of a platform, or an input error asking for --base. */
-export function glibcBaseOf(platform: string): string {
-  const row = targetOf(platform)
-  if (!row.glibcBase)
-    throw new MultiarchInputError("base", platform, `there is no official Debian image for ${row.platform} to run a glibc binary on`, "pass --base with a glibc image for this platform")
-  return row.glibcBase
+  return [debianCrossPackage("gcc", row.gccTriple), debianCrossPackage("g++", row.gccTriple), `libc6-dev-${row.debianArch}-cross`]
 }
 
 function safeDebianArch(platform: string): string | undefined {

@@ -40,3 +40,16 @@ export function cargoEnvTriple(triple: string): string {
 export function ccEnvTriple(triple: string): string {
   return triple.replace(/[-.]/g, "_")
 }
+
+/** Debian package names cannot hold "_": gcc-x86-64-linux-gnu installs x86_64-linux-gnu-gcc. */
+export function debianCrossPackage(prefix: string, gccTriple: string): string {
+  return `${prefix}-${gccTriple.replace(/_/g, "-")}`
+}
+
+/** The default glibc runtime base of a platform (from the table), or an input error asking for --base. */
+export function glibcBaseOf(platform: string): string {
+  const row = targetOf(platform)
+  if (!row.glibcBase)
+    throw new MultiarchInputError("base", platform, `there is no official Debian image for ${row.platform} to run a glibc binary on`, "pass --base with a glibc image for this platform")
+  return row.glibcBase
+}

@@ -14,7 +14,7 @@ export {
   type PlatformParts,
 } from "./platform.js"
 export { TARGETS, SUPPORTED_PLATFORMS, SUPPORTED_ARCHES, EM, type TargetRow, type ElfFacts, type GoTargetEnv, type RustTargets } from "./targets.js"
-export { goEnv, rustTarget, cargoEnvTriple, ccEnvTriple, type GoEnvOptions, type Libc } from "./env.js"
+export { goEnv, rustTarget, cargoEnvTriple, ccEnvTriple, debianCrossPackage, glibcBaseOf, type GoEnvOptions, type Libc } from "./env.js"
 export * from "./registry/reference.js"
 export * from "./registry/client.js"
 export * from "./registry/ops.js"

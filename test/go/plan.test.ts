@@ -112,3 +112,11 @@ describe("runtime base", () => {
     expect(() => planGo("linux/mips", { cgo: true }, F, "linux/amd64")).toThrow(/no official Debian image for linux\/mips.*--base/)
   })
 })
+
+describe("cgo packages on a non-amd64 engine", () => {
+  it("maps the triple to Debian's package name (no '_' in package names)", () => {
+    const p = planGo("linux/amd64", { cgo: true }, F, "linux/arm64")
+    expect(p.builder.setup[0].argv.join(" ")).toMatch(/gcc-x86-64-linux-gnu g\+\+-x86-64-linux-gnu libc6-dev-amd64-cross/)
+    expect(p.env.CC).toBe("x86_64-linux-gnu-gcc")
+  })
+})

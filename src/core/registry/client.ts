@@ -14,6 +14,7 @@
  * registry names.
  */
 import { createHash } from "node:crypto"
+import { Readable } from "node:stream"
 import { isLocalRegistry, registryApiHost } from "./reference.js"
 
 export const MediaType = {
@@ -470,12 +471,15 @@ export class RegistryClient {
     return bytes
   }
 
-  /** GET a blob as a stream (for copying large layers). The caller must consume or cancel it. */
+  /**
+   * GET a blob as a stream (for copying large layers). The caller must consume or cancel it.
+   * The stream stays valid however long the caller holds it before reading (see `holdBody`).
+   */
   async openBlob(repository: string, digest: string): Promise<ReadableStream<Uint8Array>> {
     const ctx = this.ctx(repository, digest, "read the blob", false)
     const res = await this.send({ method: "GET", url: `/v2/${repository}/blobs/${digest}`, blob: true }, ctx)
     if (!res.body) throw new RegistryError(`registry ${this.registry} sent no body for ${ctx.target}`, { registry: this.registry, reference: ctx.target })
-    return res.body
+    return holdBody(res)
   }
 
   /** Does the repository have this blob? */
@@ -514,27 +518,46 @@ export class RegistryClient {
   /**
    * Upload a blob in one request (POST to open a session, then PUT with the digest). A Uint8Array
    * body is retried on 429/5xx; a stream body cannot be replayed and is sent once.
+   *
+   * A stream body is owned by this call: it is sent on the PUT, or cancelled when the upload fails
+   * before (or while) sending it. It is only sent once the POST has opened the session, so the
+   * auth scheme (and token) are settled and the PUT does not meet a 401 it could not replay.
+   * Pass `() => source.openBlob(…)` to open the source only then: no source connection waits on
+   * the target's auth round trips, and none is opened when the session is refused.
    */
-  async uploadBlob(repository: string, digest: string, size: number, body: Uint8Array | ReadableStream<Uint8Array>): Promise<void> {
+  async uploadBlob(
+    repository: string,
+    digest: string,
+    size: number,
+    body: Uint8Array | ReadableStream<Uint8Array> | (() => Promise<ReadableStream<Uint8Array>>),
+  ): Promise<void> {
     const ctx = this.ctx(repository, digest, "upload a blob to", true)
-    const start = await this.send({ method: "POST", url: `/v2/${repository}/blobs/uploads/`, accept: [202] }, ctx)
-    await discard(start)
-    const loc = start.headers.get("location")
-    if (start.status !== 202 || !loc)
-      throw new RegistryError(`registry ${this.registry} did not open an upload session for ${ctx.target} (HTTP ${start.status})`, { registry: this.registry, reference: ctx.target, status: start.status })
-    const url = new URL(loc, this.baseUrl + "/")
-    url.searchParams.set("digest", digest)
-    const res = await this.send(
-      {
-        method: "PUT",
-        url: url.toString(),
-        headers: { "Content-Type": "application/octet-stream", "Content-Length": String(size) },
-        body,
-        blob: true,
-      },
-      ctx,
-    )
-    await discard(res)
+    let stream = isStreamBody(body) ? body : undefined
+    try {
+      const start = await this.send({ method: "POST", url: `/v2/${repository}/blobs/uploads/`, accept: [202] }, ctx)
+      await discard(start)
+      const loc = start.headers.get("location")
+      if (start.status !== 202 || !loc)
+        throw new RegistryError(`registry ${this.registry} did not open an upload session for ${ctx.target} (HTTP ${start.status})`, { registry: this.registry, reference: ctx.target, status: start.status })
+      const url = new URL(loc, this.baseUrl + "/")
+      url.searchParams.set("digest", digest)
+      if (typeof body === "function") stream = await body()
+      const res = await this.send(
+        {
+          method: "PUT",
+          url: url.toString(),
+          headers: { "Content-Type": "application/octet-stream", "Content-Length": String(size) },
+          body: stream ?? (body as Uint8Array),
+          blob: true,
+        },
+        ctx,
+      )
+      stream = undefined // sent and consumed
+      await discard(res)
+    } finally {
+      // not sent (or the PUT failed): release the source stream and its connection
+      if (stream) await stream.cancel().catch(() => undefined)
+    }
   }
 
   // ------------------------------------------------------------------ internals
@@ -557,6 +580,12 @@ export class RegistryClient {
   /** fetch with retries on 429/5xx and network errors. Returns the last response. */
   private async fetchWithRetry(method: string, url: string, headers: Record<string, string>, body: SendOptions["body"], ctx: RequestContext, timeoutMs = this.timeoutMs): Promise<Response> {
     const streamed = isStreamBody(body)
+    if (streamed && (body.locked || Readable.isDisturbed(body as unknown as Readable)))
+      // fetch would refuse it with "Response body object should not be disturbed or locked"
+      throw new RegistryError(
+        `cannot ${ctx.action} ${ctx.target}: its data stream has already been read or cancelled (a stream body can be sent only once)`,
+        { registry: this.registry, reference: ctx.target },
+      )
     const replayable = !streamed
     const attempts = replayable ? this.retry.retries + 1 : 1
     let lastError: unknown
@@ -756,6 +785,44 @@ export class RegistryClient {
         return new RegistryError(`registry ${this.registry} answered HTTP ${res.status}${detail} while trying to ${ctx.action} ${ctx.target}`, init)
     }
   }
+}
+
+/**
+ * The body of a fetch Response as a stream that stays readable for as long as the caller holds it.
+ *
+ * undici (Node's fetch) registers each Response with a FinalizationRegistry and cancels its body
+ * when the Response is garbage-collected while the body is neither locked nor read ("Response
+ * object has been garbage collected"). Returning `res.body` alone lets that happen: a blob copy
+ * holds the source stream while it opens the target's upload session, a GC in that window cancels
+ * it, and the PUT fails with "Response body object should not be disturbed or locked" — only
+ * under load, when GCs land there. Here the body is locked at once (the finalizer leaves locked
+ * bodies alone) and the Response is kept reachable until the body is done or cancelled.
+ */
+function holdBody(res: Response): ReadableStream<Uint8Array> {
+  const held: { response?: Response } = { response: res }
+  const reader = res.body!.getReader()
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let chunk: ReadableStreamReadResult<Uint8Array>
+        try {
+          chunk = await reader.read()
+        } catch (e) {
+          held.response = undefined
+          throw e
+        }
+        if (chunk.done) {
+          held.response = undefined
+          controller.close()
+        } else controller.enqueue(chunk.value)
+      },
+      async cancel(reason) {
+        held.response = undefined
+        await reader.cancel(reason)
+      },
+    },
+    { highWaterMark: 0 },
+  )
 }
 
 /** A stream body (cannot be replayed)? Checked by shape: stream classes differ between realms. */

@@ -480,8 +480,8 @@ function blobCopier(clients: Clients, target: ImageReference, streamThreshold: n
       const bytes = await sc.getBlob(src.repository, blob.digest)
       await tc.uploadBlob(target.repository, blob.digest, bytes.length, bytes)
     } else {
-      const stream = await sc.openBlob(src.repository, blob.digest)
-      await tc.uploadBlob(target.repository, blob.digest, blob.size, stream)
+      // opened only once the target's upload session is open (auth settled), see uploadBlob
+      await tc.uploadBlob(target.repository, blob.digest, blob.size, () => sc.openBlob(src.repository, blob.digest))
     }
   }
   return {
