@@ -9,7 +9,7 @@
 import { dag, Directory, func, object, type Platform, type Secret } from "@dagger.io/dagger"
 import { imageFor, binaryFor } from "../modules/common/apply.js"
 import { syncEmulated } from "../modules/common/emulation.js"
-import { planDockerfile, dockerfilePlanText, type DockerfileBuildPlan } from "../modules/dockerfile/analyze.js"
+import { dockerfilePlanText, emulatedRunFor, planDockerfile, type DockerfileBuildPlan } from "../modules/dockerfile/analyze.js"
 import { applyDockerfilePlan } from "../modules/dockerfile/apply.js"
 import { detectToolchain } from "./core/detect.js"
 import { MultiarchInputError } from "./core/errors.js"
@@ -198,7 +198,15 @@ export class Multiarch {
         return c
       })
       variants = await Promise.all(
-        variants.map((c, i) => (plans[i].mode === "emulated" ? syncEmulated(c, { platform: plans[i].platform, toolchain: "dockerfile", nativePlatform: native }) : c)),
+        variants.map((c, i) => {
+          const p = plans[i]
+          if (p.mode !== "emulated") return c
+          const nameStep = (cmd?: string[]) => {
+            const r = emulatedRunFor(p, cmd)
+            return r ? `RUN ${r.command.length > 120 ? r.command.slice(0, 117) + "..." : r.command} (${p.dockerBuild.dockerfile} line ${r.line})` : undefined
+          }
+          return syncEmulated(c, { platform: p.platform, toolchain: "dockerfile", nativePlatform: native, nameStep })
+        }),
       )
       return new MultiarchImage(variants, plans.map((p) => p.platform))
     }

@@ -14,6 +14,8 @@ export interface EmulatedVariant {
   nativePlatform?: string
   /** Named steps of the plan, to name the failing one. */
   steps?: PlanStep[]
+  /** Toolchain-specific naming of a failed command (e.g. "RUN … (Dockerfile line 12)"). */
+  nameStep?: (cmd: string[] | undefined) => string | undefined
 }
 
 function stepName(cmd: string[] | undefined, steps: PlanStep[] = []): string {
@@ -32,7 +34,7 @@ export async function syncEmulated(c: Container, v: EmulatedVariant): Promise<Co
     } catch (e) {
       if (!(e instanceof ExecError)) throw e
       if (shouldRetry(e.exitCode, e.stderr, attempt)) continue
-      const step = stepName(e.cmd, v.steps)
+      const step = v.nameStep?.(e.cmd) ?? stepName(e.cmd, v.steps)
       const sig = { platform: v.platform, step, exitCode: e.exitCode, stderr: e.stderr, attempts: attempt, nativePlatform: v.nativePlatform, toolchain: v.toolchain }
       // a plain build failure (not QEMU's signature) keeps the tool's own error
       if (attempt < MAX_EMULATED_ATTEMPTS && !shouldRetry(e.exitCode, e.stderr, 1)) throw e

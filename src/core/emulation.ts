@@ -142,7 +142,7 @@ export function emulationFailureMessage(i: EmulationFailureInput): string {
     )
   fixes.push("or pin a newer QEMU in the engine (the binfmt/QEMU build it bundles): QEMU regressions come and go between releases")
   return (
-    `${i.platform}: step "${i.step}" ${what}${times}. This is the emulator crashing, not a bug in your build.\n` +
+    `${i.platform}: step "${i.step}" ${what}${times}.${sig.qemu ? " This is the emulator crashing, not a bug in your build." : ""}\n` +
     `  fix: ${fixes.join(";\n       ")}` +
     (i.stderr && i.stderr.trim() ? `\n  stderr (last lines):\n    ${tail(i.stderr)}` : "")
   )

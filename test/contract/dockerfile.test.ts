@@ -88,7 +88,7 @@ describe("QEMU crash (exit 139) in an emulated RUN", () => {
   })
   it("twice: fails naming the platform, the step and the fix — not a bare ExecError", () => {
     expect(failed.ok).toBe(false)
-    expect(failed.error).toMatch(/^linux\/arm64: step "RUN go build -trimpath .*" died under QEMU emulation/)
+    expect(failed.error).toMatch(/^linux\/arm64: step "RUN go build -trimpath .* \(Dockerfile line 10\)" died under QEMU emulation/)
     expect(failed.error).toMatch(/retried once/)
     expect(failed.error).toMatch(/FROM --platform=\$BUILDPLATFORM/)
     expect(failed.error).not.toMatch(/did not complete successfully/)
