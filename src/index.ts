@@ -15,6 +15,7 @@ import { detectToolchain } from "./core/detect.js"
 import { MultiarchInputError } from "./core/errors.js"
 import type { BuildPlan, LangName, SourceFacts } from "./core/plan.js"
 import { parsePlatforms } from "./core/platform.js"
+import { publishTargets } from "./core/publish.js"
 import { renderPlan } from "./core/summary.js"
 import { MultiarchImage } from "./image.js"
 import { annotateImage, inspectImage, mergeImages, parseAnnotations, verifyImage } from "./core/registry/ops.js"
@@ -397,18 +398,38 @@ export class Multiarch {
    * Assemble one multi-platform index from images already pushed (`docker manifest create` +
    * push, `imagetools create`): single-platform images or indexes, platform read from each
    * image's config; two sources of the same platform are rejected. Returns `ref@sha256:…`.
+   * With --git-ref (and --git-sha) the tags are computed like `publish` does.
    *
    * @param sources Images to merge, e.g. ghcr.io/owner/app:amd64,ghcr.io/owner/app:arm64.
-   * @param address Where to push the index, e.g. ghcr.io/owner/app:1.2.3.
+   * @param address Where to push the index, e.g. ghcr.io/owner/app:1.2.3 (without a tag when --git-ref computes the tags).
    * @param tags More tags for the index.
    * @param annotations Index annotations (key=value), e.g. org.opencontainers.image.description=My app.
    * @param username Registry user name for the target registry (with --password).
    * @param password Registry password or token, as a secret (env://TOKEN).
+   * @param gitRef Git ref to compute tags from: refs/tags/v1.2.3, refs/heads/main, refs/pull/42/merge, refs/merge-requests/7/head.
+   * @param gitSha Commit SHA for the sha-<7> tag.
+   * @param defaultBranch The repository's default branch (informational for the tag grammar).
    */
   @func({ cache: "never" })
-  async merge(sources: string[], address: string, tags?: string[], annotations?: string[], username?: string, password?: Secret): Promise<string> {
+  async merge(
+    sources: string[],
+    address: string,
+    tags?: string[],
+    annotations?: string[],
+    username?: string,
+    password?: Secret,
+    gitRef?: string,
+    gitSha?: string,
+    defaultBranch?: string,
+  ): Promise<string> {
+    const targets = publishTargets(address, tags ?? [], { gitRef, gitSha, defaultBranch })
     const ann = annotations?.length ? parseAnnotations(annotations) : undefined
-    return mergeImages(sources, address, { tags, annotations: ann, credentials: await credentialsOf(username, password) })
+    const [first, ...rest] = targets.refs
+    return mergeImages(sources, first, {
+      tags: rest.map((r) => r.slice(r.lastIndexOf(":") + 1)),
+      annotations: ann,
+      credentials: await credentialsOf(username, password),
+    })
   }
 
   /**

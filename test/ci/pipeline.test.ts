@@ -1,0 +1,278 @@
+/**
+ * ci/pipeline.ts: the settings parser (pure: every problem at once, env file precedence, never
+ * `.env`), then the program itself — `tsx ci/pipeline.ts` in a child process — against the
+ * recording GraphQL engine (test/engine): the real SDK, the module's real classes in-process,
+ * DAGGER_SESSION_PORT/TOKEN pointing at the recorder as `dagger run` would set them.
+ */
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { callByName, DEFAULT_ENV_FILE, describeConfig, parameterNames, parseConfig, readEnvFile, type PipelineConfig } from "../../ci/pipeline.js"
+import { Multiarch, MultiarchImage } from "../../src/index.js"
+import { startRecordingEngine, type RecordingEngine } from "../engine/recording-engine.js"
+import { REPO, run } from "./tools.js"
+
+const SHA = "0123456789abcdef0123456789abcdef01234567"
+const GITHUB_TAG = {
+  GITHUB_ACTIONS: "true",
+  GITHUB_REF: "refs/tags/v1.2.3",
+  GITHUB_SHA: SHA,
+  GITHUB_REPOSITORY: "Owner/App",
+  GITHUB_SERVER_URL: "https://github.com",
+  GITHUB_ACTOR: "octo",
+}
+const GITLAB_MR = {
+  GITLAB_CI: "true",
+  CI_MERGE_REQUEST_IID: "7",
+  CI_PIPELINE_SOURCE: "merge_request_event",
+  CI_COMMIT_SHA: SHA,
+  CI_PROJECT_URL: "https://gitlab.example.com/group/app",
+  CI_PROJECT_PATH: "group/app",
+  CI_REGISTRY: "registry.gitlab.example.com",
+  CI_REGISTRY_IMAGE: "registry.gitlab.example.com/group/app",
+  CI_REGISTRY_USER: "gitlab-ci-token",
+  CI_REGISTRY_PASSWORD: "job-token",
+}
+
+function ok(r: ReturnType<typeof parseConfig>): PipelineConfig {
+  if (!r.ok) throw new Error(`expected a config, got problems:\n${r.problems.join("\n")}`)
+  return r.config
+}
+function problems(r: ReturnType<typeof parseConfig>): string[] {
+  if (r.ok) throw new Error("expected problems, got a config")
+  return r.problems
+}
+
+describe("ci/pipeline.ts settings (pure)", () => {
+  const cwd = "/work/project"
+
+  it("no settings and no CI: both missing things are reported, not just the first", () => {
+    const p = problems(parseConfig({}, {}, cwd))
+    expect(p).toHaveLength(2)
+    expect(p[0]).toMatch(/^MULTIARCH_IMAGE: not set/)
+    expect(p[1]).toMatch(/^MULTIARCH_TAGS: not set/)
+  })
+
+  it("every bad value is reported at once, each with its key", () => {
+    const p = problems(
+      parseConfig(
+        {
+          MULTIARCH_PLATFORMS: "linux/arm64/v7,foo,linux/amd64",
+          MULTIARCH_LANG: "java",
+          MULTIARCH_CGO: "maybe",
+          MULTIARCH_GO_VERSION: "go1.22",
+          MULTIARCH_IMAGE: "ghcr.io/Owner/App",
+          MULTIARCH_TAGS: "ok,-bad,.worse",
+          MULTIARCH_USERNAME: "me",
+        },
+        {},
+        cwd,
+      ),
+    )
+    expect(p.map((x) => x.split(":")[0])).toEqual([
+      "MULTIARCH_LANG",
+      "MULTIARCH_GO_VERSION",
+      "MULTIARCH_CGO",
+      "MULTIARCH_PLATFORMS",
+      "MULTIARCH_PLATFORMS",
+      "MULTIARCH_IMAGE",
+      "MULTIARCH_TAGS",
+      "MULTIARCH_TAGS",
+      "MULTIARCH_PASSWORD",
+    ])
+    expect(p.join("\n")).toContain('did you mean linux/arm/v7 or linux/arm64?')
+    expect(p.join("\n")).toContain('use "ghcr.io/owner/app"')
+    expect(p.join("\n")).toContain('"-bad" is not a valid tag')
+  })
+
+  it("a tagged image address is refused (tags come from MULTIARCH_TAGS or the CI ref)", () => {
+    expect(problems(parseConfig({ MULTIARCH_IMAGE: "ghcr.io/o/app:1.0", MULTIARCH_TAGS: "x" }, {}, cwd))).toEqual([
+      'MULTIARCH_IMAGE: "ghcr.io/o/app:1.0" has a tag; give the repository only (tags come from MULTIARCH_TAGS or the CI ref)',
+    ])
+  })
+
+  it("local settings: defaults, source resolved against the working directory, explicit tags", () => {
+    const c = ok(parseConfig({ MULTIARCH_IMAGE: "localhost:5000/app", MULTIARCH_TAGS: "dev, test" }, {}, cwd))
+    expect(c).toMatchObject({
+      source: "/work/project",
+      platforms: ["linux/amd64", "linux/arm64"],
+      go: {},
+      labels: {},
+      output: { kind: "publish", image: "localhost:5000/app", tags: ["dev", "test"] },
+    })
+    expect(c.output.kind === "publish" && c.output.username).toBeUndefined()
+    expect(ok(parseConfig({ MULTIARCH_TARBALL: "out/image.tar", MULTIARCH_SOURCE: "sub", MULTIARCH_CGO: "true", MULTIARCH_LANG: "go" }, {}, cwd))).toMatchObject({
+      source: "/work/project/sub",
+      lang: "go",
+      go: { cgo: true },
+      output: { kind: "tarball", path: "/work/project/out/image.tar" },
+    })
+  })
+
+  it("GitHub tag run: ghcr.io/<lower-cased repo>, metadata-action tags, labels, GITHUB_TOKEN credentials when present", () => {
+    const c = ok(parseConfig({ ...GITHUB_TAG, GITHUB_TOKEN: "ghs_x" }, {}, cwd))
+    expect(c.output).toEqual({ kind: "publish", image: "ghcr.io/owner/app", tags: ["1.2.3", "1.2", "1", "sha-0123456", "latest"], username: "octo", password: "ghs_x" })
+    expect(c.labels).toEqual({ sourceUrl: "https://github.com/Owner/App", commit: SHA, version: "1.2.3" })
+    // without GITHUB_TOKEN in the environment: no credentials (the engine's own docker login, if any)
+    const anon = ok(parseConfig(GITHUB_TAG, {}, cwd)).output
+    expect(anon.kind === "publish" && anon.username).toBeUndefined()
+  })
+
+  it("GitLab merge request run: $CI_REGISTRY_IMAGE, pr-7 + sha tag, CI_REGISTRY_USER/PASSWORD; explicit settings win", () => {
+    const c = ok(parseConfig(GITLAB_MR, {}, cwd))
+    expect(c.output).toEqual({ kind: "publish", image: "registry.gitlab.example.com/group/app", tags: ["pr-7", "sha-0123456"], username: "gitlab-ci-token", password: "job-token" })
+    expect(c.labels).toEqual({ sourceUrl: "https://gitlab.example.com/group/app", commit: SHA, version: undefined })
+    const own = ok(parseConfig({ ...GITLAB_MR, MULTIARCH_IMAGE: "docker.io/acme/app", MULTIARCH_TAGS: "nightly", MULTIARCH_USERNAME: "acme", MULTIARCH_PASSWORD: "hub" }, {}, cwd))
+    expect(own.output).toEqual({ kind: "publish", image: "docker.io/acme/app", tags: ["nightly"], username: "acme", password: "hub" })
+    // another registry than $CI_REGISTRY: the job token is not sent there
+    const other = ok(parseConfig({ ...GITLAB_MR, MULTIARCH_IMAGE: "docker.io/acme/app" }, {}, cwd)).output
+    expect(other.kind === "publish" && other.username).toBeUndefined()
+  })
+
+  it("env file precedence: the real environment over the file over defaults (an empty env value counts as set, like dotenv)", () => {
+    const file = { MULTIARCH_PLATFORMS: "linux/arm64", MULTIARCH_IMAGE: "ghcr.io/o/file", MULTIARCH_TAGS: "file" }
+    const c = ok(parseConfig({ MULTIARCH_PLATFORMS: "linux/riscv64" }, file, cwd))
+    expect(c.platforms).toEqual(["linux/riscv64"])
+    expect(c.output).toMatchObject({ image: "ghcr.io/o/file", tags: ["file"] })
+    expect(ok(parseConfig({ MULTIARCH_PLATFORMS: "" }, file, cwd)).platforms).toEqual(["linux/amd64", "linux/arm64"])
+  })
+
+  it("the env file holds only known MULTIARCH_ keys: others are problems (with the rest still checked)", () => {
+    const p = problems(parseConfig({}, { PLATFORMS: "linux/arm64", MULTIARCH_PLATFROMS: "x", MULTIARCH_LANG: "cobol", MULTIARCH_ENV_FILE: "y" }, cwd, "my.env"))
+    expect(p).toHaveLength(6)
+    expect(p[0]).toBe("my.env: PLATFORMS is not a MULTIARCH_ key; this file only holds MULTIARCH_* settings (did you mean MULTIARCH_PLATFORMS?)")
+    expect(p[1]).toMatch(/^my\.env: unknown key MULTIARCH_PLATFROMS \(known: MULTIARCH_SOURCE, MULTIARCH_PLATFORMS,/)
+    expect(p[2]).toMatch(/^my\.env: unknown key MULTIARCH_ENV_FILE/)
+    expect(p[3]).toBe("MULTIARCH_LANG: must be go, rust or dockerfile")
+  })
+
+  it("reads .multiarch.env, never .env (which `dagger call` reads as function defaults)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "multiarch-envfile-"))
+    try {
+      // what a user's .env for `dagger call` looks like: BUILD_PLATFORMS is the default of build --platforms
+      fs.writeFileSync(path.join(dir, ".env"), "BUILD_PLATFORMS=linux/s390x\nMULTIARCH_PLATFORMS=linux/s390x\n")
+      expect(readEnvFile({}, dir)).toEqual({ values: {}, problems: [] })
+      fs.writeFileSync(path.join(dir, DEFAULT_ENV_FILE), "# local\nMULTIARCH_PLATFORMS=linux/arm/v7\nMULTIARCH_TARBALL=image.tar\n")
+      const f = readEnvFile({}, dir)
+      expect(f.values).toEqual({ MULTIARCH_PLATFORMS: "linux/arm/v7", MULTIARCH_TARBALL: "image.tar" })
+      expect(ok(parseConfig({}, f.values, dir)).platforms).toEqual(["linux/arm/v7"])
+      fs.writeFileSync(path.join(dir, "other.env"), "MULTIARCH_PLATFORMS=linux/386\n")
+      expect(readEnvFile({ MULTIARCH_ENV_FILE: "other.env" }, dir).values).toEqual({ MULTIARCH_PLATFORMS: "linux/386" })
+      expect(readEnvFile({ MULTIARCH_ENV_FILE: "missing.env" }, dir).problems).toEqual([`MULTIARCH_ENV_FILE: ${path.join(dir, "missing.env")} does not exist`])
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it("module functions are called by parameter name (their positional lists grow); unknown names are errors", () => {
+    class X {
+      f(a?: string, b?: string, c?: string) {
+        return [a, b, c]
+      }
+    }
+    const x = new X()
+    expect(callByName(x, x.f, { c: "C", a: "A" })).toEqual(["A", undefined, "C"])
+    expect(() => callByName(x, x.f, { d: "D" })).toThrow("f() has no parameter d (it has: a, b, c)")
+    const build = parameterNames(Multiarch.prototype.build)
+    for (const n of ["source", "platforms", "lang", "goVersion", "pkg", "ldflags", "cgo", "version", "commit", "sourceUrl"]) expect(build).toContain(n)
+    expect(parameterNames(MultiarchImage.prototype.publish).slice(0, 4)).toEqual(["address", "tags", "username", "password"])
+  })
+
+  it("describeConfig never prints the password", () => {
+    const text = describeConfig(ok(parseConfig({ ...GITLAB_MR }, {}, cwd)))
+    expect(text).toContain("publish registry.gitlab.example.com/group/app tags pr-7,sha-0123456 as gitlab-ci-token (password set)")
+    expect(text).toContain("ci: gitlab, pull/merge request 7")
+    expect(text).not.toContain("job-token")
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+
+describe("ci/pipeline.ts run with tsx against the recording engine", () => {
+  let engine: RecordingEngine
+  let tmp: string
+  const tsx = path.join(REPO, "node_modules/.bin/tsx")
+  const PLATFORMS = ["linux/amd64", "linux/arm64", "linux/arm/v7"]
+
+  beforeAll(async () => {
+    engine = await startRecordingEngine()
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "multiarch-pipeline-"))
+  })
+  afterAll(async () => {
+    await engine?.close()
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
+  })
+
+  /** `dagger run npx tsx ci/pipeline.ts`, with the recorder as the session `dagger run` would open. */
+  function pipeline(env: Record<string, string>, cwd = REPO) {
+    const clean: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmp }
+    return run([tsx, path.join(REPO, "ci/pipeline.ts")], { cwd, env: { ...clean, ...engine.env, ...env }, timeoutMs: 120_000 })
+  }
+
+  it("bad settings: exit 2, every problem printed, and not one query reaches the engine", async () => {
+    const before = engine.queries.length
+    const r = await pipeline({ MULTIARCH_PLATFORMS: "linux/arm64/v7", MULTIARCH_LANG: "java", MULTIARCH_IMAGE: "ghcr.io/Owner/App", MULTIARCH_TAGS: "x" })
+    expect(r.status, r.stderr).toBe(2)
+    expect(r.stderr).toContain("multiarch pipeline: 3 problems in the settings (nothing was built):")
+    expect(r.stderr).toMatch(/- MULTIARCH_LANG: .*\n\s+- MULTIARCH_PLATFORMS: .*\n\s+- MULTIARCH_IMAGE: /)
+    expect(engine.queries.length).toBe(before)
+  })
+
+  it("GitHub tag run: the module builds linux/amd64, linux/arm64, linux/arm/v7 and publishes one index per computed tag", async () => {
+    const mark = engine.events.length
+    const r = await pipeline({ ...GITHUB_TAG, MULTIARCH_SOURCE: "test/fixtures/go-hello", MULTIARCH_PLATFORMS: PLATFORMS.join(",") })
+    expect(r.status, r.stderr).toBe(0)
+    const pubs = engine.publishes.filter((e) => engine.events.indexOf(e) >= mark)
+    const tags = ["1.2.3", "1.2", "1", "sha-0123456", "latest"]
+    expect(pubs.map((p) => p.address).sort()).toEqual(tags.map((t) => `ghcr.io/owner/app:${t}`).sort())
+    for (const p of pubs) {
+      expect(p.platforms).toEqual(PLATFORMS)
+      expect(p.receiverIncluded).toBe(false)
+      expect(p.forcedCompression).toBe("Gzip")
+      for (const v of p.variants)
+        expect(v.labels).toMatchObject({
+          "org.opencontainers.image.source": "https://github.com/Owner/App",
+          "org.opencontainers.image.revision": SHA,
+          "org.opencontainers.image.version": "1.2.3",
+        })
+    }
+    // the index of every tag is the same one (same variants)
+    expect(new Set(pubs.map((p) => JSON.stringify(p.variants.map((v) => v.id)))).size).toBe(1)
+    // Go cross-compiled for each target on the native builder, arm/v7 with GOARM=7
+    const builds = engine.execs.filter((e) => engine.events.indexOf(e) >= mark && e.argv.includes("build") && e.argv[0] === "go")
+    expect(builds.map((b) => [b.view.env.GOARCH, b.view.env.GOARM ?? ""]).sort()).toEqual([["amd64", ""], ["arm", "7"], ["arm64", ""]])
+    expect(r.stdout.trim()).toBe(pubs.find((p) => p.address === "ghcr.io/owner/app:1.2.3")!.ref)
+    expect(r.stderr).toContain("ci: github, tag v1.2.3")
+  })
+
+  it("with credentials: one push with registry auth from a secret; the password appears in no query", async () => {
+    const mark = engine.events.length
+    const q0 = engine.queries.length
+    const r = await pipeline({ MULTIARCH_SOURCE: "test/fixtures/go-hello", MULTIARCH_IMAGE: "registry.example.com/team/app", MULTIARCH_TAGS: "edge", MULTIARCH_USERNAME: "robot", MULTIARCH_PASSWORD: "s3cr3t-pw" })
+    expect(r.status, r.stderr).toBe(0)
+    const pubs = engine.publishes.filter((e) => engine.events.indexOf(e) >= mark)
+    expect(pubs.map((p) => [p.address, p.platforms])).toEqual([["registry.example.com/team/app:edge", ["linux/amd64", "linux/arm64"]]])
+    const receiver = engine.containerView(pubs[0].receiverId)
+    expect(receiver.registryAuth).toEqual([expect.objectContaining({ address: "registry.example.com/team/app", username: "robot", secretName: "multiarch-registry-password" })])
+    expect(engine.queries.slice(q0).some((q) => q.text.includes("s3cr3t-pw"))).toBe(false)
+    expect(r.stdout + r.stderr).not.toContain("s3cr3t-pw")
+  })
+
+  it("local run from .multiarch.env (and a .env that must be ignored): exports the OCI tarball", async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, "local-"))
+    fs.cpSync(path.join(REPO, "test/fixtures/go-hello"), dir, { recursive: true })
+    fs.writeFileSync(path.join(dir, ".env"), "MULTIARCH_PLATFORMS=linux/s390x\nBUILD_PLATFORMS=linux/s390x\n")
+    fs.writeFileSync(path.join(dir, ".multiarch.env"), "MULTIARCH_PLATFORMS=linux/arm64,linux/arm/v7\nMULTIARCH_TARBALL=out/image.tar\n")
+    const mark = engine.events.length
+    const r = await pipeline({}, dir)
+    expect(r.status, r.stderr).toBe(0)
+    const tarballs = engine.events.filter((e, i) => i >= mark && e.kind === "tarball") as Array<Extract<RecordingEngine["events"][number], { kind: "tarball" }>>
+    expect(tarballs.map((t) => [t.platforms, t.exportPath])).toEqual([[["linux/arm64", "linux/arm/v7"], path.join(dir, "out/image.tar")]])
+    // the env files are not uploaded with the source
+    const hostDirs = engine.queries.filter((q, i) => i >= 0 && q.text.includes(`directory (path: ${JSON.stringify(dir)}`))
+    expect(hostDirs.length).toBeGreaterThan(0)
+    expect(hostDirs[0].text).toContain('".multiarch.env"')
+    expect(hostDirs[0].text).toContain('".env"')
+  })
+})
