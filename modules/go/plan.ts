@@ -2,7 +2,7 @@
  * Go toolchain, pure part: go.mod facts and the per-target BuildPlan. The builder is a Debian-based
  * Go image on the engine's native platform; each target gets the full env from the target table.
  */
-import { debianCrossPackage, glibcBaseOf, goEnv } from "../../src/core/env.js"
+import { debianArchOf, debianCrossPackage, glibcBaseOf, goEnv, platformSlug } from "../../src/core/env.js"
 import { MultiarchInputError } from "../../src/core/errors.js"
 import { targetOf } from "../../src/core/platform.js"
 import type { BuildPlan, SourceFacts } from "../../src/core/plan.js"
@@ -73,10 +73,7 @@ export function checkGoOptions(o: GoOptions): void {
     throw new MultiarchInputError("binary-name", o.binaryName, "not a plain file name", "use letters, digits, '.', '_' or '-'")
 }
 
-/** Path-safe form of a platform for cache keys and file names: linux/arm/v7 → linux-arm-v7. */
-export function platformSlug(platform: string): string {
-  return platform.replace(/\//g, "-")
-}
+export { platformSlug }
 
 /** The -ldflags value: "-s -w", user additions, then -X injections. */
 export function goLdflags(o: GoOptions): string {
@@ -102,14 +99,6 @@ export function cgoPackages(platform: string): string[] {
   if (!row.debianCrossGcc)
     throw new MultiarchInputError("cgo", platform, `Debian bookworm ships no C cross compiler for ${row.arch}`, "build this platform without --cgo, or drop it from --platforms")
   return [debianCrossPackage("gcc", row.gccTriple), debianCrossPackage("g++", row.gccTriple), `libc6-dev-${row.debianArch}-cross`]
-}
-
-function safeDebianArch(platform: string): string | undefined {
-  try {
-    return targetOf(platform).debianArch
-  } catch {
-    return undefined
-  }
 }
 
 export function planGo(platform: string, o: GoOptions, facts: SourceFacts, nativePlatform: string): BuildPlan {
@@ -138,7 +127,7 @@ export function planGo(platform: string, o: GoOptions, facts: SourceFacts, nativ
     env.CXX = `${triple}-g++`
     env.AR = `${triple}-ar`
     // the golang:*-bookworm image already has gcc and libc headers for its own architecture
-    if (row.debianArch !== safeDebianArch(nativePlatform)) {
+    if (row.debianArch !== debianArchOf(nativePlatform)) {
       setup.push({
         name: "install C cross compiler",
         argv: ["sh", "-c", `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${cgoPackages(row.platform).join(" ")}`],

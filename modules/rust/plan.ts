@@ -13,7 +13,7 @@
  * (`<arch>-linux-musl-gcc`: the same cross gcc with musl's headers), where bookworm has it.
  * Everything comes from the image's apt and rustup: no zig, no musl-cross download.
  */
-import { ccEnvTriple, cargoEnvTriple, debianCrossPackage, glibcBaseOf, type Libc } from "../../src/core/env.js"
+import { ccEnvTriple, cargoEnvTriple, debianArchOf, debianCrossPackage, glibcBaseOf, platformSlug, type Libc } from "../../src/core/env.js"
 import { elfCheckArgv } from "../../src/core/elf.js"
 import { MultiarchInputError } from "../../src/core/errors.js"
 import { targetOf } from "../../src/core/platform.js"
@@ -273,10 +273,7 @@ export { debianCrossPackage }
 // ---------------------------------------------------------------------------------------------
 // naming
 
-/** Path-safe form of a platform for cache keys: linux/arm/v7 → linux-arm-v7. */
-export function platformSlug(platform: string): string {
-  return platform.replace(/\//g, "-")
-}
+export { platformSlug }
 
 /** Directory cargo writes a profile's artifacts to: dev → debug, others by name. */
 export function profileDir(profile: string): string {

@@ -53,3 +53,17 @@ export function glibcBaseOf(platform: string): string {
     throw new MultiarchInputError("base", platform, `there is no official Debian image for ${row.platform} to run a glibc binary on`, "pass --base with a glibc image for this platform")
   return row.glibcBase
 }
+
+/** Path-safe form of a platform for cache keys and file names: linux/arm/v7 → linux-arm-v7. */
+export function platformSlug(platform: string): string {
+  return platform.replace(/\//g, "-")
+}
+
+/** Debian architecture of a platform, or undefined when multiarch does not know it (e.g. an exotic engine). */
+export function debianArchOf(platform: string): string | undefined {
+  try {
+    return targetOf(platform).debianArch
+  } catch {
+    return undefined
+  }
+}
