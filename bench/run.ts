@@ -1,0 +1,202 @@
+/**
+ * `npm run bench` (= `tsx bench/run.ts`): the benchmarks of issue #8. Prints and writes
+ * bench/RESULTS.md. Needs root and bench/setup.sh (see --help).
+ */
+import { readFileSync, writeFileSync } from "node:fs"
+import { relative, resolve } from "node:path"
+import { makeJobs, runCompileJobs, WORK, type Job, type Lang, type Sample } from "./compile.js"
+import { PLATFORM_SETS, runConcurrency, ADDRESS, FIXTURE, type ConcSample } from "./concurrency.js"
+import { ARM64_ROOT, emulationUnavailable } from "./emulated.js"
+import { log, loadNow, machineFacts, ROOT, out } from "./lib.js"
+import { renderReport } from "./report.js"
+
+const HELP = `usage: npm run bench -- [options]      (or: npx tsx bench/run.ts [options]; as root)
+
+  --sections LIST   any of cross,concurrency,warm (default: all three)
+                    cross: cold builds, native amd64 vs cross arm64/arm-v7/riscv64 vs emulated arm64
+                    warm:  a rebuild after a one-line change with the per-target caches kept (after
+                           each cold build; adds the rust-cc fixture)
+                    concurrency: build+publish through the recording engine for 1,2,4,6 platforms
+  --runs N          cold/warm runs of every Go native and cross job (default 3)
+  --rust-runs N     the same for the Rust jobs (default 7: sub-second builds, cheap runs)
+  --emu-runs N      runs of the emulated jobs (default 3; each Go run takes 1–2 min)
+  --conc-runs N     runs of every platform count and latency (default 3)
+  --latency MS      per-query latency of the recording engine (default 30)
+  --counts LIST     platform counts (default 1,2,4,6)
+  --langs LIST      go,rust (default both)
+  --out FILE        where to write the report (default bench/RESULTS.md)
+  --no-write        print only
+
+Prerequisites: test/setup/go.sh and test/setup/rust.sh (host toolchains), bench/setup.sh (qemu binfmt
+and the arm64 rootfs for the emulated builds). Jobs whose tools are missing are listed as skipped.`
+
+export interface Options {
+  sections: Set<string>
+  runs: number
+  rustRuns: number
+  emuRuns: number
+  concRuns: number
+  latencyMs: number
+  counts: number[]
+  langs: Lang[]
+  out: string
+  write: boolean
+  argv: string[]
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = {
+    sections: new Set(["cross", "concurrency", "warm"]),
+    runs: 3,
+    rustRuns: 7,
+    emuRuns: 3,
+    concRuns: 3,
+    latencyMs: 30,
+    counts: [1, 2, 4, 6],
+    langs: ["go", "rust"],
+    out: resolve(ROOT, "bench/RESULTS.md"),
+    write: true,
+    argv,
+  }
+  const list = (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean)
+  const int = (name: string, v: string | undefined, min: number) => {
+    const n = Number(v)
+    if (!Number.isInteger(n) || n < min) throw new Error(`${name} expects an integer ≥ ${min}, got ${v}`)
+    return n
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split("=", 2) as [string, string | undefined]
+    const val = () => inline ?? argv[++i]
+    switch (flag) {
+      case "-h":
+      case "--help":
+        console.log(HELP)
+        process.exit(0)
+      case "--sections": {
+        const s = list(val()).map((x) => (x === "compile" ? "cross" : x))
+        for (const x of s) if (!["cross", "concurrency", "warm"].includes(x)) throw new Error(`unknown section ${x} (cross, concurrency, warm)`)
+        o.sections = new Set(s)
+        break
+      }
+      case "--runs":
+        o.runs = int(flag, val(), 1)
+        break
+      case "--rust-runs":
+        o.rustRuns = int(flag, val(), 1)
+        break
+      case "--emu-runs":
+        o.emuRuns = int(flag, val(), 0)
+        break
+      case "--conc-runs":
+        o.concRuns = int(flag, val(), 1)
+        break
+      case "--latency":
+        o.latencyMs = int(flag, val(), 1)
+        break
+      case "--counts": {
+        o.counts = list(val()).map((x) => int(flag, x, 1))
+        for (const n of o.counts) if (!PLATFORM_SETS[n]) throw new Error(`--counts: no platform set of ${n} (have ${Object.keys(PLATFORM_SETS).join(", ")})`)
+        break
+      }
+      case "--langs": {
+        const l = list(val())
+        for (const x of l) if (x !== "go" && x !== "rust") throw new Error(`unknown language ${x} (go, rust)`)
+        o.langs = l as Lang[]
+        break
+      }
+      case "--out":
+        o.out = resolve(process.cwd(), val())
+        break
+      case "--no-write":
+        o.write = false
+        break
+      default:
+        throw new Error(`unknown option ${argv[i]}\n\n${HELP}`)
+    }
+  }
+  return o
+}
+
+export interface ToolVersions {
+  [k: string]: string
+}
+
+function toolVersions(emulated: boolean): ToolVersions {
+  const first = (s: string) => s.split("\n")[0]
+  const v: ToolVersions = {
+    node: process.version,
+    tsx: JSON.parse(readFileSync(resolve(ROOT, "node_modules/tsx/package.json"), "utf8")).version,
+    "@dagger.io/dagger (SDK the module entrypoint runs)": JSON.parse(readFileSync(resolve(ROOT, "node_modules/@dagger.io/dagger/package.json"), "utf8")).version,
+    "go (host)": out(["go", "version"]),
+    "rustc (host, Debian rustc-web)": first(out(["/usr/bin/rustc", "--version"])),
+    "cargo (host, Debian cargo-web)": first(out(["/usr/bin/cargo", "--version"])),
+    "aarch64-linux-gnu-gcc": first(out(["aarch64-linux-gnu-gcc", "--version"])),
+    "arm-linux-gnueabihf-gcc": first(out(["arm-linux-gnueabihf-gcc", "--version"])),
+    "riscv64-linux-gnu-gcc": first(out(["riscv64-linux-gnu-gcc", "--version"])),
+    "qemu-user-static": first(out(["qemu-aarch64-static", "--version"])),
+    "binfmt qemu-aarch64": out(["sh", "-c", "tr '\\n' ' ' < /proc/sys/fs/binfmt_misc/qemu-aarch64"]),
+  }
+  if (emulated && !emulationUnavailable()) {
+    const inRoot = (cmd: string) => first(out(["/usr/bin/unshare", "--mount", "--propagation", "private", "sh", "-c", `/bin/mount -t proc proc "$0/proc" && exec /usr/sbin/chroot "$0" /bin/sh -c "$1"`, ARM64_ROOT, cmd]))
+    v["go (arm64 rootfs, under qemu)"] = inRoot("go version")
+    v["rustc (arm64 rootfs, under qemu)"] = inRoot("rustc --version")
+    v["gcc (arm64 rootfs, under qemu)"] = inRoot("gcc --version")
+  }
+  return v
+}
+
+export interface BenchResult {
+  options: Options
+  machine: ReturnType<typeof machineFacts>
+  tools: ToolVersions
+  loadStart: string
+  loadEnd: string
+  startedAt: string
+  durationMs: number
+  compile?: { jobs: Job[]; samples: Sample[]; loadStart: string; loadEnd: string; durationMs: number; work: string }
+  concurrency?: { samples: ConcSample[]; warmupMs: number; loadStart: string; loadEnd: string; durationMs: number; fixture: string; address: string }
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2))
+  if (process.getuid?.() !== 0) log("warning: not root; the emulated builds (chroot, mounts) will fail")
+  const t0 = performance.now()
+  const res: BenchResult = {
+    options: o,
+    machine: machineFacts(),
+    tools: toolVersions(o.sections.has("cross")),
+    loadStart: loadNow(),
+    loadEnd: "",
+    startedAt: new Date().toISOString(),
+    durationMs: 0,
+  }
+  log(`start; load average ${res.loadStart}; sections ${[...o.sections].join(",")}`)
+
+  if (o.sections.has("cross") || o.sections.has("warm")) {
+    const c0 = performance.now()
+    const loadStart = loadNow()
+    const jobs = makeJobs({ langs: o.langs, emulated: o.sections.has("cross") && o.emuRuns > 0, warmExtras: o.sections.has("warm") })
+    const samples = await runCompileJobs(jobs, { runs: o.runs, rustRuns: o.rustRuns, emuRuns: o.emuRuns, warm: o.sections.has("warm") })
+    res.compile = { jobs, samples, loadStart, loadEnd: loadNow(), durationMs: performance.now() - c0, work: WORK }
+  }
+  if (o.sections.has("concurrency")) {
+    const c0 = performance.now()
+    const loadStart = loadNow()
+    const { samples, warmupMs } = await runConcurrency({ counts: o.counts, latencyMs: o.latencyMs, runs: o.concRuns })
+    res.concurrency = { samples, warmupMs, loadStart, loadEnd: loadNow(), durationMs: performance.now() - c0, fixture: FIXTURE, address: ADDRESS }
+  }
+  res.loadEnd = loadNow()
+  res.durationMs = performance.now() - t0
+  const md = renderReport(res)
+  console.log(md)
+  if (o.write) {
+    writeFileSync(o.out, md)
+    log(`wrote ${relative(process.cwd(), o.out) || o.out} (${(res.durationMs / 60000).toFixed(1)} min; load average ${res.loadEnd})`)
+  }
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e)
+  process.exit(1)
+})
+
