@@ -417,7 +417,7 @@ function concurrencySection(res: BenchResult, targets: Target[]): string[] {
     const nets = counts.map((n) => agg.get(n)!.net)
     if (nets.some((x) => !(x > 0)) || nets.some((x, i) => i > 0 && x < nets[i - 1]))
       L.push(
-        `The wall − wall@0 row is start-up noise: single chains took ${sec(Math.min(...walls))}–${sec(Math.max(...walls))} s (two tsx + SDK introspection start-ups each, on a loaded 2-core machine), ` +
+        `The wall − wall@0 row is start-up noise: single chains took ${sec(Math.min(...walls))}–${sec(Math.max(...walls))} s (two tsx + SDK introspection start-ups each, on this shared 2-core machine), ` +
           `while the whole latency cost is about ${sec(a1.rounds * lat)}–${sec(aN.rounds * lat)} s; a difference of two medians of 3 cannot resolve it. The active span removes the start-up inside each sample instead.`,
         "",
       )
