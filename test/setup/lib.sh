@@ -1,4 +1,5 @@
 # Shared helpers for test/setup/*.sh (sourced). Idempotent installs for a fresh Debian 12 as root.
+# shellcheck shell=bash
 set -euo pipefail
 
 _apt_updated_marker=/tmp/.multiarch-apt-updated

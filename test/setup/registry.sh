@@ -4,7 +4,7 @@
 # what is missing, and runs `apt-get update` only when something must be installed.
 # Registry processes are started and stopped by the tests themselves (free port, temp dir), so
 # this script leaves no daemon running.
-set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
 die() { echo "test/setup/registry.sh: $*" >&2; exit 1; }
 
@@ -26,20 +26,8 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 
-command -v apt-get >/dev/null 2>&1 || die "missing ${missing[*]} and apt-get is not available: install them by hand (Debian/Ubuntu package names)"
-SUDO=""
-if [ "$(id -u)" != 0 ]; then
-  command -v sudo >/dev/null 2>&1 || die "missing ${missing[*]}: run as root (apt-get install) or install sudo"
-  SUDO=sudo
-fi
-
 echo "registry rung: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-# a partial failure (one list of an unrelated architecture, a mirror mid-sync) still leaves usable
-# lists: warn, and let the install decide
-$SUDO apt-get update -qq || echo "test/setup/registry.sh: warning: apt-get update reported errors; trying the install with the package lists at hand" >&2
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
-  || die "apt-get install ${missing[*]} failed (is the Debian mirror reachable? try apt-get update)"
+apt_install "${missing[@]}"
 
 still=()
 for t in "${tools[@]}"; do
