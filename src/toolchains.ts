@@ -43,4 +43,3 @@ export function checkOptions(opts: CompiledOptions): void {
   checkRustOptions(opts.rust)
 }
 
-export type { LangName }

@@ -73,7 +73,6 @@ export function checkGoOptions(o: GoOptions): void {
     throw new MultiarchInputError("binary-name", o.binaryName, "not a plain file name", "use letters, digits, '.', '_' or '-'")
 }
 
-export { platformSlug }
 
 /** The -ldflags value: "-s -w", user additions, then -X injections. */
 export function goLdflags(o: GoOptions): string {
@@ -92,7 +91,6 @@ export function goBinaryName(o: GoOptions, mod: GoModFacts): string {
 }
 
 /** Debian packages a cgo builder needs for a target (cross gcc and the target's libc headers). */
-export { glibcBaseOf }
 
 export function cgoPackages(platform: string): string[] {
   const row = targetOf(platform)

@@ -268,12 +268,10 @@ export const BOOKWORM_MUSL_DEV: ReadonlyMap<string, string> = new Map([
   ["mips64el", "mips64el-linux-musl"],
 ])
 
-export { debianCrossPackage }
 
 // ---------------------------------------------------------------------------------------------
 // naming
 
-export { platformSlug }
 
 /** Directory cargo writes a profile's artifacts to: dev → debug, others by name. */
 export function profileDir(profile: string): string {
