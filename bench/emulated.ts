@@ -9,7 +9,7 @@
  * runPlanOnHost maps the plan's container paths to are therefore valid inside the chroot too.
  */
 import { existsSync, readFileSync } from "node:fs"
-import type { BuildPlan, PlanStep } from "../src/core/plan.js"
+import type { BuildPlan, PlanStep } from "../modules/core/plan.js"
 import { BENCH_CACHE } from "./lib.js"
 
 export const ARM64_ROOT = `${BENCH_CACHE}/arm64root`

@@ -13,11 +13,11 @@ import {
   type Platform,
   type Secret,
 } from "@dagger.io/dagger"
-import { MultiarchInputError } from "./core/errors.js"
-import { parsePlatform } from "./core/platform.js"
-import { checkAnnotationKey, checkLabelKey, publishTargets } from "./core/publish.js"
-import { annotateImage, parseAnnotations, tagImage, verifyImage } from "./core/registry/ops.js"
-import { credentialsOf } from "./registry.js"
+import { MultiarchInputError } from "../modules/core/errors.js"
+import { parsePlatform } from "../modules/core/platform.js"
+import { checkAnnotationKey, checkLabelKey, publishTargets } from "../modules/core/publish.js"
+import { annotateImage, parseAnnotations, tagImage, verifyImage } from "../modules/registry/ops.js"
+import { credentialsOf } from "./engine/credentials.js"
 
 /** Layer compression of published/exported images. */
 export enum Compression {

@@ -15,7 +15,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { publishTargets } from "../../src/core/publish.js"
+import { publishTargets } from "../../modules/core/publish.js"
 import { ciToolsAvailable, documentedCommand, loadYaml, makeStandIns, readKeyValues, recordedDaggerCalls, REPO, run } from "./tools.js"
 
 const available = ciToolsAvailable(["yaml", "bash"])

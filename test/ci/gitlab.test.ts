@@ -17,7 +17,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { publishTargets } from "../../src/core/publish.js"
+import { publishTargets } from "../../modules/core/publish.js"
 import { ciToolsAvailable, documentedCommand, GITLAB_CI_LOCAL, loadYaml, makeStandIns, readArgv, readKeyValues, recordedDaggerCalls, REPO, run } from "./tools.js"
 
 const available = ciToolsAvailable(["gitlab-ci-local", "yaml", "rsync", "git", "dash", "shellcheck"])

@@ -1,8 +1,8 @@
 /** SourceFacts of a fixture folder on disk, read the way the module reads a Directory. */
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { FACT_FILES } from "../../src/core/detect.js"
-import type { SourceFacts } from "../../src/core/plan.js"
+import { FACT_FILES } from "../../modules/core/detect.js"
+import type { SourceFacts } from "../../modules/core/plan.js"
 
 export function factsOf(dir: string): SourceFacts {
   const entries = readdirSync(dir)

@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process"
 import { mkdirSync } from "node:fs"
 import { dirname, join } from "node:path"
-import type { BuildPlan, PlanStep } from "../../src/core/plan.js"
+import type { BuildPlan, PlanStep } from "../../modules/core/plan.js"
 
 export interface HostDirs {
   /** Host directory holding the source (plan.workdir maps here). */

@@ -1,0 +1,23 @@
+/**
+ * multiarch's pure API (no Dagger engine needed): platform model, target tables, toolchain
+ * environments. This is what `import { parsePlatform } from "multiarch"` gives TypeScript users.
+ */
+export { MultiarchInputError, MultiarchInputErrors, isInputError } from "./errors.js"
+export {
+  parsePlatform,
+  parsePlatforms,
+  formatPlatform,
+  normalizePlatformParts,
+  targetOf,
+  PlatformSchema,
+  PlatformListSchema,
+  type PlatformParts,
+} from "./platform.js"
+export { TARGETS, SUPPORTED_PLATFORMS, SUPPORTED_ARCHES, EM, type TargetRow, type ElfFacts, type GoTargetEnv, type RustTargets } from "./targets.js"
+export { goEnv, rustTarget, cargoEnvTriple, ccEnvTriple, debianCrossPackage, glibcBaseOf, type GoEnvOptions, type Libc } from "./env.js"
+export * from "./reference.js"
+export * from "../registry/client.js"
+export * from "../registry/ops.js"
+export { ciContext, computeTags, ociLabels, parseSemver, compareSemver, sanitizeTag, type CiContext, type TagOptions, type LabelOptions, type ExplicitContext } from "./tags.js"
+export { publishTargets, explicitFromGitRef, type GitContext, type PublishTargets } from "./publish.js"
+export { inspectElf, checkElf, elfProblems, elfCheckArgv, ElfError, type ElfInfo } from "./elf.js"
