@@ -16,7 +16,8 @@ import {
 import { MultiarchInputError } from "../modules/core/errors.js"
 import { parsePlatform } from "../modules/core/platform.js"
 import { checkAnnotationKey, checkLabelKey, publishTargets } from "../modules/core/publish.js"
-import { annotateImage, parseAnnotations, tagImage, verifyImage } from "../modules/registry/ops.js"
+import { parseAnnotations } from "../modules/core/annotations.js"
+import { annotateImage, tagImage, verifyImage } from "../modules/registry/index.js"
 import { credentialsOf } from "./engine/credentials.js"
 
 /** Layer compression of published/exported images. */

@@ -1,7 +1,7 @@
 /** Registry credentials from Dagger secrets (the only way credentials enter the module). */
 import type { Secret } from "@dagger.io/dagger"
 import { MultiarchInputError } from "../../modules/core/errors.js"
-import type { RegistryCredentials } from "../../modules/registry/client.js"
+import type { RegistryCredentials } from "../../modules/registry/index.js"
 
 export async function credentialsOf(username?: string, password?: Secret): Promise<RegistryCredentials | undefined> {
   if (username === undefined && password === undefined) return undefined

@@ -10,8 +10,8 @@ import { beforeAll, describe, expect, it } from "vitest"
 
 const ROOT = resolve(__dirname, "../..")
 
-function viaPackage(code: string): unknown {
-  const out = execFileSync(process.execPath, ["--input-type=module", "-e", `import * as m from "multiarch";\n${code}`], {
+function viaPackage(code: string, entry = "multiarch"): unknown {
+  const out = execFileSync(process.execPath, ["--input-type=module", "-e", `import * as m from "${entry}";\n${code}`], {
     cwd: ROOT,
     encoding: "utf8",
   })
@@ -19,13 +19,23 @@ function viaPackage(code: string): unknown {
 }
 
 beforeAll(() => {
-  if (!existsSync(resolve(ROOT, "dist/modules/core/index.js"))) execFileSync("npm", ["run", "--silent", "build:lib"], { cwd: ROOT, stdio: "inherit" })
+  if (!existsSync(resolve(ROOT, "dist/modules/core/index.js")) || !existsSync(resolve(ROOT, "dist/modules/registry/index.js"))) execFileSync("npm", ["run", "--silent", "build:lib"], { cwd: ROOT, stdio: "inherit" })
 }, 120_000)
 
 describe("package export", () => {
   it("exposes the pure API with the documented names", () => {
     const names = viaPackage(`console.log(JSON.stringify(Object.keys(m).sort()))`) as string[]
     for (const n of ["parsePlatform", "parsePlatforms", "goEnv", "rustTarget"]) expect(names).toContain(n)
+  })
+
+  it("the pure core holds no network code; the registry client has its own entry, multiarch/registry", () => {
+    const core = viaPackage(`console.log(JSON.stringify(Object.keys(m).sort()))`) as string[]
+    for (const n of ["RegistryClient", "inspectImage", "mergeImages", "verifyImage"]) expect(core).not.toContain(n)
+    for (const n of ["parseReference", "computeTags", "parseAnnotations"]) expect(core).toContain(n)
+    const registry = viaPackage(`console.log(JSON.stringify(Object.keys(m).sort()))`, "multiarch/registry") as string[]
+    for (const n of ["RegistryClient", "inspectImage", "verifyImage", "mergeImages", "annotateImage", "tagImage", "RegistryAuthError", "MediaType"]) expect(registry).toContain(n)
+    const client = viaPackage(`console.log(JSON.stringify(new m.RegistryClient("127.0.0.1:5000").baseUrl))`, "multiarch/registry")
+    expect(client).toBe("http://127.0.0.1:5000")
   })
 
   const heldOut: [string, string | RegExp][] = [

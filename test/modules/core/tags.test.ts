@@ -1,7 +1,7 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { MultiarchInputError } from "../../../modules/core/errors.js"
-import { parseAnnotations } from "../../../modules/registry/ops.js"
+import { parseAnnotations } from "../../../modules/core/annotations.js"
 import { ciContext, compareSemver, computeTags, isValidTag, ociLabels, parseSemver, sanitizeTag, type ExplicitContext, type TagOptions } from "../../../modules/core/tags.js"
 
 const SHA = "0123456789abcdef0123456789abcdef01234567"

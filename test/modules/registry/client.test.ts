@@ -9,7 +9,7 @@ import {
   RegistryDeniedError,
   RegistryError,
   RegistryNotFoundError,
-} from "../../../modules/registry/client.js"
+} from "../../../modules/registry/index.js"
 import { freePort } from "../../registry/helpers/registry.js"
 import { json, registryError, startFakeServer, type FakeServer } from "../../support/fake-registry.js"
 

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto"
 import { afterEach, describe, expect, it } from "vitest"
 import { MultiarchInputError, MultiarchInputErrors } from "../../../modules/core/errors.js"
-import { MediaType } from "../../../modules/registry/client.js"
-import { isAttestationDescriptor, mergeImages, parseAnnotations, platformOf } from "../../../modules/registry/ops.js"
+import { MediaType } from "../../../modules/registry/index.js"
+import { parseAnnotations } from "../../../modules/core/annotations.js"
+import { isAttestationDescriptor, mergeImages, platformOf } from "../../../modules/registry/index.js"
 import { registryError, startFakeServer, type FakeServer } from "../../support/fake-registry.js"
 
 describe("parseAnnotations", () => {

@@ -16,8 +16,8 @@ import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
 import { Readable } from "node:stream"
 import { afterEach, describe, expect, it } from "vitest"
-import { MediaType, RegistryClient, RegistryError } from "../../../modules/registry/client.js"
-import { mergeImages } from "../../../modules/registry/ops.js"
+import { MediaType, RegistryClient, RegistryError } from "../../../modules/registry/index.js"
+import { mergeImages } from "../../../modules/registry/index.js"
 import { json, registryError, startFakeServer, type FakeServer, type RecordedRequest } from "../../support/fake-registry.js"
 
 setFlagsFromString("--expose-gc")
