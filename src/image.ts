@@ -13,7 +13,7 @@ import {
   type Platform,
   type Secret,
 } from "@dagger.io/dagger"
-import { MultiarchInputError } from "../modules/core/errors.js"
+import { MultiarchInputError } from "../modules/core/errors/index.js"
 import { parsePlatform } from "../modules/core/platform.js"
 import { checkAnnotationKey, checkLabelKey, publishTargets } from "../modules/core/publish.js"
 import { parseAnnotations } from "../modules/core/annotations.js"

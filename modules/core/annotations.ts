@@ -2,7 +2,7 @@
  * The annotation grammar (pure): index annotations as `key=value` strings or a map, checked before
  * any registry or engine work.
  */
-import { MultiarchInputError, MultiarchInputErrors } from "./errors.js"
+import { MultiarchInputError, MultiarchInputErrors } from "./errors/index.js"
 
 /** Annotations as a map or as `key=value` strings (buildx's `index:key=value` accepted). */
 export type AnnotationInput = Record<string, string> | readonly string[]

@@ -3,7 +3,7 @@
  * are cross-compiled natively; a Dockerfile is used when it is the only build description or when
  * the user asks for it.
  */
-import { MultiarchInputError } from "./errors.js"
+import { MultiarchInputError } from "./errors/index.js"
 import type { LangName, SourceFacts } from "./plan.js"
 
 export const DETECTION_ORDER: ReadonlyArray<[LangName, string]> = [

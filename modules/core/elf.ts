@@ -5,6 +5,7 @@
  *  - `elfCheckArgv`: a POSIX sh + od + awk program the builder container runs right after the
  *    build, so a wrong GOARCH or linker fails the pipeline with a message naming the platform.
  */
+import { ElfError } from "./errors/ElfError.js"
 import type { ElfFacts } from "./targets.js"
 
 export const EF_ARM_ABI_FLOAT_SOFT = 0x200
@@ -36,7 +37,7 @@ export interface ElfInfo {
   linkage: "static" | "dynamic"
 }
 
-export class ElfError extends Error {}
+export { ElfError } from "./errors/ElfError.js"
 
 /** Parse the ELF header and program headers of a binary. */
 export function inspectElf(buf: Uint8Array): ElfInfo {

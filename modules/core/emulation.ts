@@ -148,18 +148,5 @@ export function emulationFailureMessage(i: EmulationFailureInput): string {
   )
 }
 
-/** The error the shell throws instead of a bare ExecError once the retry is spent. */
-export class EmulationFailure extends Error {
-  readonly platform: string
-  readonly step: string
-  readonly exitCode: number
-  readonly signature: QemuSignature
-  constructor(i: EmulationFailureInput) {
-    super(emulationFailureMessage(i))
-    this.name = "EmulationFailure"
-    this.platform = i.platform
-    this.step = i.step
-    this.exitCode = i.exitCode
-    this.signature = classifyExecFailure(i.exitCode, i.stderr ?? "")
-  }
-}
+/** The error the shell throws instead of a bare ExecError once the retry is spent (errors/EmulationFailure.ts). */
+export { EmulationFailure } from "./errors/EmulationFailure.js"

@@ -2,7 +2,7 @@
  * Toolchain environments derived from the target table: the one place that turns a platform into
  * Go env vars or a Rust triple. Plans, the `plan` function and the real-toolchain tests all use it.
  */
-import { MultiarchInputError } from "./errors.js"
+import { MultiarchInputError } from "./errors/index.js"
 import { targetOf } from "./platform.js"
 
 export interface GoEnvOptions {

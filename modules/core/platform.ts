@@ -3,7 +3,7 @@
  * (the ones Docker, BuildKit and Dagger apply), then check them against the target table.
  */
 import { z } from "zod"
-import { MultiarchInputError, MultiarchInputErrors } from "./errors.js"
+import { MultiarchInputError, MultiarchInputErrors } from "./errors/index.js"
 import { SUPPORTED_ARCHES, SUPPORTED_PLATFORMS, TARGETS, type TargetRow } from "./targets.js"
 
 export interface PlatformParts {

@@ -2,9 +2,10 @@
  * Pure checks for publishing: the references to push (address, extra tags, tags computed from a
  * git ref), label and annotation keys. Run before any engine work so a typo never costs a build.
  */
-import { MultiarchInputError } from "./errors.js"
+import { MultiarchInputError } from "./errors/index.js"
 import { formatReference, isValidTag, parseReference, referenceName } from "./reference.js"
-import { ciContext, computeTags, type ExplicitContext } from "./tags.js"
+import { ciContext, type ExplicitContext } from "./ci-context.js"
+import { computeTags } from "./tags.js"
 
 export interface GitContext {
   /** A git ref: refs/tags/v1.2.3, refs/heads/main, refs/pull/42/merge, refs/merge-requests/7/head. */

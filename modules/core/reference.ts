@@ -22,7 +22,7 @@
  * - A `docker://` prefix (skopeo's transport spelling) is accepted and dropped; `http(s)://` is
  *   rejected with a fix.
  */
-import { MultiarchInputError } from "./errors.js"
+import { MultiarchInputError } from "./errors/index.js"
 
 export interface ImageReference {
   /** Registry host as users spell it, lower case, with port: "docker.io", "ghcr.io", "127.0.0.1:5000". */

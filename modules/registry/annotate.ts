@@ -6,7 +6,7 @@
  * signatures or pins on it) stays valid, and GHCR reads annotations from the index.
  */
 import { parseAnnotations, type AnnotationInput } from "../core/annotations.js"
-import { MultiarchInputError } from "../core/errors.js"
+import { MultiarchInputError } from "../core/errors/index.js"
 import { formatReference, manifestReference, parseReference, referenceName, withDigest, withTag } from "../core/reference.js"
 import { Clients, encodeJson, isIndexType, readConfigPlatform, validateTags, type RegistryOptions } from "./images.js"
 import { MediaType, type Descriptor } from "./types.js"

@@ -14,7 +14,7 @@
  *   unless `credentialsFor(registry)` returns credentials for it. Credentials are never sent to a
  *   registry they were not given for.
  */
-import { MultiarchInputError, MultiarchInputErrors } from "../core/errors.js"
+import { MultiarchInputError, MultiarchInputErrors } from "../core/errors/index.js"
 import { formatPlatform, normalizePlatformParts } from "../core/platform.js"
 import { formatReference, isValidTag, manifestReference, referenceName, type ImageReference } from "../core/reference.js"
 import { RegistryClient } from "./client.js"

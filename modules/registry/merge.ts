@@ -8,7 +8,7 @@
  * reference `registry/repo:tag@sha256:…` (the digest is the part after "@"), like Dagger's `publish`.
  */
 import { parseAnnotations, type AnnotationInput } from "../core/annotations.js"
-import { MultiarchInputError, MultiarchInputErrors } from "../core/errors.js"
+import { MultiarchInputError, MultiarchInputErrors } from "../core/errors/index.js"
 import { formatReference, parseReference, referenceName, sameRepository, withDigest, withTag, type ImageReference } from "../core/reference.js"
 import { ATTESTATION_SUBJECT_KEY, Clients, encodeJson, isIndexType, mapLimit, platformKey, resolveEntries, validateTags, type RegistryOptions, type ResolvedEntry } from "./images.js"
 import { MediaType, type Descriptor } from "./types.js"

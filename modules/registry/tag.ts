@@ -1,5 +1,5 @@
 /** tag: point more tags at a published manifest or index, byte for byte (same digest). */
-import { MultiarchInputError } from "../core/errors.js"
+import { MultiarchInputError } from "../core/errors/index.js"
 import { formatReference, manifestReference, parseReference, withDigest, withTag } from "../core/reference.js"
 import { Clients, validateTags, type RegistryOptions } from "./images.js"
 

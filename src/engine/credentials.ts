@@ -1,6 +1,6 @@
 /** Registry credentials from Dagger secrets (the only way credentials enter the module). */
 import type { Secret } from "@dagger.io/dagger"
-import { MultiarchInputError } from "../../modules/core/errors.js"
+import { MultiarchInputError } from "../../modules/core/errors/index.js"
 import type { RegistryCredentials } from "../../modules/registry/index.js"
 
 export async function credentialsOf(username?: string, password?: Secret): Promise<RegistryCredentials | undefined> {

@@ -25,7 +25,7 @@
  * Malformed input raises DockerfileError (a MultiarchInputError with field "dockerfile" and the
  * line number); anything else thrown from here is a bug.
  */
-import { MultiarchInputError } from "../../core/errors.js"
+import { MultiarchInputError } from "../../core/errors/index.js"
 import { formatPlatform, normalizePlatformParts, parsePlatform } from "../../core/platform.js"
 import { TARGETS } from "../../core/targets.js"
 

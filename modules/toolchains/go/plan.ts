@@ -3,7 +3,7 @@
  * Go image on the engine's native platform; each target gets the full env from the target table.
  */
 import { debianArchOf, debianCrossPackage, glibcBaseOf, goEnv, platformSlug } from "../../core/env.js"
-import { MultiarchInputError } from "../../core/errors.js"
+import { MultiarchInputError } from "../../core/errors/index.js"
 import { targetOf } from "../../core/platform.js"
 import type { BuildPlan, SourceFacts } from "../../core/plan.js"
 import { elfCheckArgv } from "../../core/elf.js"

@@ -15,7 +15,7 @@
  */
 import { ccEnvTriple, cargoEnvTriple, debianArchOf, debianCrossPackage, glibcBaseOf, platformSlug, type Libc } from "../../core/env.js"
 import { elfCheckArgv } from "../../core/elf.js"
-import { MultiarchInputError } from "../../core/errors.js"
+import { MultiarchInputError } from "../../core/errors/index.js"
 import { targetOf } from "../../core/platform.js"
 import type { BuildPlan, PlanStep, SourceFacts } from "../../core/plan.js"
 import type { TargetRow } from "../../core/targets.js"

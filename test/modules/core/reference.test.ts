@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { MultiarchInputError } from "../../../modules/core/errors.js"
+import { MultiarchInputError } from "../../../modules/core/errors/index.js"
 import {
   formatReference,
   isLocalRegistry,

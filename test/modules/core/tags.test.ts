@@ -1,8 +1,8 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { MultiarchInputError } from "../../../modules/core/errors.js"
-import { parseAnnotations } from "../../../modules/core/annotations.js"
-import { ciContext, compareSemver, computeTags, isValidTag, ociLabels, parseSemver, sanitizeTag, type ExplicitContext, type TagOptions } from "../../../modules/core/tags.js"
+import { ciContext, type ExplicitContext } from "../../../modules/core/ci-context.js"
+import { compareSemver, parseSemver } from "../../../modules/core/semver.js"
+import { computeTags, isValidTag, sanitizeTag, type TagOptions } from "../../../modules/core/tags.js"
 
 const SHA = "0123456789abcdef0123456789abcdef01234567"
 const S = "sha-0123456"
@@ -77,70 +77,6 @@ describe("computeTags: table", () => {
     const tags = computeTags(ciContext(row.env, row.explicit), row.opts)
     expect(tags).toEqual(row.tags)
     for (const t of tags) expect(isValidTag(t), t).toBe(true)
-  })
-})
-
-describe("ciContext", () => {
-  it("GitHub: PR details, repository URL, GHCR image lower-cased", () => {
-    const ctx = ciContext(gh("refs/pull/42/merge", { GITHUB_EVENT_NAME: "pull_request", GITHUB_HEAD_REF: "feature/x", GITHUB_BASE_REF: "main", GITHUB_SERVER_URL: "https://github.com", GITHUB_REPOSITORY: "MyOrg/My-App" }))
-    expect(ctx).toMatchObject({
-      provider: "github",
-      kind: "pr",
-      pr: 42,
-      headRef: "feature/x",
-      baseRef: "main",
-      sha: SHA,
-      repository: "MyOrg/My-App",
-      repositoryUrl: "https://github.com/MyOrg/My-App",
-      registryImage: "ghcr.io/myorg/my-app",
-    })
-  })
-
-  it("GitLab: default branch, project URL and registry image", () => {
-    const ctx = ciContext(gl({ CI_COMMIT_BRANCH: "main", CI_DEFAULT_BRANCH: "main", CI_PROJECT_URL: "https://gitlab.com/g/p/", CI_PROJECT_PATH: "g/p", CI_REGISTRY_IMAGE: "registry.gitlab.com/g/p" }))
-    expect(ctx).toMatchObject({ provider: "gitlab", kind: "branch", branch: "main", defaultBranch: "main", repositoryUrl: "https://gitlab.com/g/p", repository: "g/p", registryImage: "registry.gitlab.com/g/p" })
-  })
-
-  it("GitLab precedence: tag, then merge request, then branch", () => {
-    expect(ciContext(gl({ CI_COMMIT_TAG: "v1.0.0", CI_COMMIT_BRANCH: "main" })).kind).toBe("tag")
-    expect(ciContext(gl({ CI_MERGE_REQUEST_IID: "3", CI_COMMIT_BRANCH: "main" })).kind).toBe("pr")
-  })
-
-  it("SOURCE_DATE_EPOCH becomes the build date", () => {
-    expect(ciContext({ SOURCE_DATE_EPOCH: "1700000000" }).sourceDate).toBe("2023-11-14T22:13:20.000Z")
-  })
-
-  it("a bad explicit PR number is an input error", () => {
-    expect(() => ciContext({}, { pr: "abc" })).toThrow(MultiarchInputError)
-  })
-})
-
-describe("ociLabels", () => {
-  const env = gh("refs/tags/v1.2.3", { GITHUB_SERVER_URL: "https://github.com", GITHUB_REPOSITORY: "MyOrg/My-App" })
-
-  it("writes the standard OCI labels, version = first tag", () => {
-    expect(ociLabels(ciContext(env), { now: new Date("2025-01-02T03:04:05Z") })).toEqual({
-      "org.opencontainers.image.created": "2025-01-02T03:04:05.000Z",
-      "org.opencontainers.image.revision": SHA,
-      "org.opencontainers.image.source": "https://github.com/MyOrg/My-App",
-      "org.opencontainers.image.title": "My-App",
-      "org.opencontainers.image.url": "https://github.com/MyOrg/My-App",
-      "org.opencontainers.image.version": "1.2.3",
-    })
-  })
-
-  it("uses SOURCE_DATE_EPOCH, explicit description/licenses, branch version", () => {
-    const l = ociLabels(ciContext(gl({ CI_COMMIT_BRANCH: "feature/x", SOURCE_DATE_EPOCH: "0" })), { description: "An app", licenses: "Apache-2.0" })
-    expect(l["org.opencontainers.image.created"]).toBe("1970-01-01T00:00:00.000Z")
-    expect(l["org.opencontainers.image.version"]).toBe("feature-x")
-    expect(l["org.opencontainers.image.description"]).toBe("An app")
-    expect(l["org.opencontainers.image.licenses"]).toBe("Apache-2.0")
-    expect(l).not.toHaveProperty("org.opencontainers.image.source")
-  })
-
-  it("the labels are valid index annotations", () => {
-    const l = ociLabels(ciContext(env))
-    expect(parseAnnotations(l)).toEqual(l)
   })
 })
 

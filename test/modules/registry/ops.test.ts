@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto"
 import { afterEach, describe, expect, it } from "vitest"
-import { MultiarchInputError, MultiarchInputErrors } from "../../../modules/core/errors.js"
+import { MultiarchInputError, MultiarchInputErrors } from "../../../modules/core/errors/index.js"
 import { MediaType } from "../../../modules/registry/index.js"
 import { parseAnnotations } from "../../../modules/core/annotations.js"
 import { isAttestationDescriptor, mergeImages, platformOf } from "../../../modules/registry/index.js"

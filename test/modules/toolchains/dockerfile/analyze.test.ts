@@ -16,7 +16,7 @@ import {
   type AnalyzeOptions,
   type DockerfileAnalysis,
 } from "../../../../modules/toolchains/dockerfile/analyze.js"
-import { MultiarchInputError } from "../../../../modules/core/errors.js"
+import { MultiarchInputError } from "../../../../modules/core/errors/index.js"
 
 const FIXTURES = resolve(__dirname, "../../../fixtures")
 const fixture = (dir: string, file = "Dockerfile") => readFileSync(join(FIXTURES, dir, file), "utf8")

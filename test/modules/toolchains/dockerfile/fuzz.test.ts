@@ -8,7 +8,7 @@ import { join, resolve } from "node:path"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { analyzeDockerfile, DockerfileError, planDockerfile, type DockerfileAnalysis } from "../../../../modules/toolchains/dockerfile/analyze.js"
-import { MultiarchInputError } from "../../../../modules/core/errors.js"
+import { MultiarchInputError } from "../../../../modules/core/errors/index.js"
 
 const FIXTURES = resolve(__dirname, "../../../fixtures")
 const SEEDS = [

@@ -15,7 +15,7 @@ import {
   type RustOptions,
 } from "../../../../modules/toolchains/rust/plan.js"
 import { elfCheckArgv } from "../../../../modules/core/elf.js"
-import { MultiarchInputError } from "../../../../modules/core/errors.js"
+import { MultiarchInputError } from "../../../../modules/core/errors/index.js"
 import { SUPPORTED_PLATFORMS, TARGETS } from "../../../../modules/core/index.js"
 import type { BuildPlan, SourceFacts } from "../../../../modules/core/plan.js"
 import { factsOf } from "../../../support/facts.js"
