@@ -9,7 +9,7 @@
 import { dag, Directory, func, object, type Platform, type Secret } from "@dagger.io/dagger"
 import { imageFor, binaryFor } from "./engine/compiled.js"
 import { syncEmulated } from "./engine/emulated.js"
-import { dockerfilePlanText, emulatedRunFor, planDockerfile, type DockerfileBuildPlan } from "../modules/toolchains/dockerfile/analyze.js"
+import { dockerfilePlanText, emulatedRunFor, planDockerfile, type DockerfileBuildPlan } from "../modules/toolchains/dockerfile/index.js"
 import { applyDockerfilePlan } from "./engine/dockerfile.js"
 import { detectToolchain } from "../modules/core/detect.js"
 import { MultiarchInputError } from "../modules/core/errors/index.js"

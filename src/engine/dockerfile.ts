@@ -5,7 +5,7 @@
  * steps of stages on a foreign platform run under the engine's QEMU.
  */
 import type { BuildArg, Container, Directory, Platform, Secret } from "@dagger.io/dagger"
-import type { DockerfileBuildPlan } from "../../modules/toolchains/dockerfile/analyze.js"
+import type { DockerfileBuildPlan } from "../../modules/toolchains/dockerfile/index.js"
 
 export interface DockerfileVariantOptions {
   /** Path of the Dockerfile in `source`; default "Dockerfile". */

@@ -18,7 +18,7 @@ import { createHash } from "node:crypto"
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { analyzeDockerfile, type DockerfileAnalysis } from "../../modules/toolchains/dockerfile/analyze.js"
+import { analyzeDockerfile, type DockerfileAnalysis } from "../../modules/toolchains/dockerfile/index.js"
 import { targetOf } from "../../modules/core/platform.js"
 import { hasCommand, rungAvailable } from "../support/rung.js"
 

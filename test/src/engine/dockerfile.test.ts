@@ -4,7 +4,7 @@
  */
 import type { Container, Directory, DirectoryDockerBuildOpts, Secret } from "@dagger.io/dagger"
 import { describe, expect, it } from "vitest"
-import { planDockerfile } from "../../../modules/toolchains/dockerfile/analyze.js"
+import { planDockerfile } from "../../../modules/toolchains/dockerfile/index.js"
 import { applyDockerfilePlan, dockerfileVariant } from "../../../src/engine/dockerfile.js"
 
 function recordingDirectory() {

@@ -15,7 +15,7 @@ import {
   runsNatively,
   type AnalyzeOptions,
   type DockerfileAnalysis,
-} from "../../../../modules/toolchains/dockerfile/analyze.js"
+} from "../../../../modules/toolchains/dockerfile/index.js"
 import { MultiarchInputError } from "../../../../modules/core/errors/index.js"
 
 const FIXTURES = resolve(__dirname, "../../../fixtures")

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { analyzeDockerfile, DockerfileError, planDockerfile, type DockerfileAnalysis } from "../../../../modules/toolchains/dockerfile/analyze.js"
+import { analyzeDockerfile, DockerfileError, planDockerfile, type DockerfileAnalysis } from "../../../../modules/toolchains/dockerfile/index.js"
 import { MultiarchInputError } from "../../../../modules/core/errors/index.js"
 
 const FIXTURES = resolve(__dirname, "../../../fixtures")
