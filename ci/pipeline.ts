@@ -5,8 +5,9 @@
  *   dagger run npx tsx ci/pipeline.ts          # CI: the image's tags come from GITHUB_* / CI_*
  *   dagger run npx tsx ci/pipeline.ts          # locally: settings from .multiarch.env
  *
- * It imports the module's own class and calls it in-process inside `connection()`:
- * `new Multiarch().build(dag.host().directory(source), …)`, then `publish(…)` (or `tarball()`).
+ * It runs the module's own code in-process inside `connection()`, by name: the same BuildRequest
+ * and PublishRequest the module's `build` and `publish` build (`parseBuildRequest({ … })`,
+ * `parsePublishRequest({ … })`), handed to the same functions (`buildImage`, `publishImage`).
  *
  * Settings (all optional except where said), from the environment and, for local runs, from an env
  * file `.multiarch.env` in the working directory (another file: MULTIARCH_ENV_FILE). The real
@@ -33,16 +34,21 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
-import { connection, dag, type Platform } from "@dagger.io/dagger"
+import { connection, dag } from "@dagger.io/dagger"
 import { parse as parseDotenv } from "dotenv"
 import { z } from "zod"
+import { missingCredential } from "../modules/core/credentials.js"
 import { isInputError, MultiarchInputErrors } from "../modules/core/errors/index.js"
 import { parsePlatforms } from "../modules/core/platform.js"
 import { isValidTag, parseReference } from "../modules/core/reference.js"
 import { ciContext, type CiContext } from "../modules/core/ci-context.js"
 import { parseSemver } from "../modules/core/semver.js"
 import { computeTags } from "../modules/core/tags.js"
-import { Lang, Multiarch } from "../src/index.js"
+import { parsePublishRequest } from "../modules/core/publish.js"
+import { parseBuildRequest } from "../modules/toolchains/request.js"
+import { buildImage } from "../src/engine/build.js"
+import { publishImage } from "../src/engine/publish.js"
+import type { Lang } from "../src/index.js"
 
 export const DEFAULT_ENV_FILE = ".multiarch.env"
 export const DEFAULT_PLATFORMS = "linux/amd64,linux/arm64"
@@ -176,8 +182,8 @@ export function parseConfig(env: Env, fileValues: Record<string, string> = {}, c
         password = env.GITHUB_TOKEN
       }
     }
-    if ((username === undefined) !== (password === undefined))
-      problems.push(`${username === undefined ? "MULTIARCH_USERNAME" : "MULTIARCH_PASSWORD"}: registry auth needs both MULTIARCH_USERNAME and MULTIARCH_PASSWORD (or neither)`)
+    const missing = missingCredential(username, password)
+    if (missing) problems.push(`MULTIARCH_${missing.toUpperCase()}: registry auth needs both MULTIARCH_USERNAME and MULTIARCH_PASSWORD (or neither)`)
     if (image) output = { kind: "publish", image, tags, username, password }
   }
 
@@ -210,52 +216,33 @@ export function describeConfig(c: PipelineConfig): string {
   ].join("\n")
 }
 
-/** Parameter names of a function, from its source (the module declares no default values). */
-export function parameterNames(fn: (...args: never[]) => unknown): string[] {
-  const m = /^[^(]*\(([^)]*)\)/.exec(fn.toString())
-  if (!m) throw new Error(`cannot read the parameters of ${fn.name}`)
-  const names = m[1].split(",").map((p) => p.trim()).filter((p) => p !== "")
-  for (const n of names) if (!/^[A-Za-z_$][\w$]*$/.test(n)) throw new Error(`cannot read the parameters of ${fn.name}: ${JSON.stringify(n)}`)
-  return names
-}
-
-/**
- * Call a module function with arguments by NAME. Module functions take positional parameters (the
- * Dagger CLI maps flags onto them) and gain new optional ones over time, so a positional call from
- * here would silently shift; a name the function does not have is an error.
- */
-export function callByName<F extends (...args: never[]) => unknown>(self: object, fn: F, args: Record<string, unknown>): ReturnType<F> {
-  const names = parameterNames(fn)
-  const unknown = Object.keys(args).filter((k) => !names.includes(k))
-  if (unknown.length) throw new Error(`${fn.name}() has no parameter ${unknown.join(", ")} (it has: ${names.join(", ")})`)
-  return (fn as unknown as (...a: unknown[]) => ReturnType<F>).apply(self, names.map((n) => args[n]))
-}
-
-/** Build and publish (or export) with the module's own class, in-process. Needs a Dagger session. */
+/** Build and publish (or export) with the module's own code, in-process, by name. Needs a Dagger session. */
 export async function runPipeline(c: PipelineConfig, log: (s: string) => void = (s) => console.log(s)): Promise<string> {
   let result = ""
   await connection(
     async () => {
       const src = dag.host().directory(c.source, { exclude: [".git", "**/node_modules", DEFAULT_ENV_FILE, ".env"] })
-      const multiarch = new Multiarch()
-      const image = await callByName(multiarch, multiarch.build, {
-        source: src,
-        platforms: c.platforms as Platform[],
-        lang: c.lang,
-        goVersion: c.go.goVersion,
-        pkg: c.go.pkg,
-        ldflags: c.go.ldflags,
-        cgo: c.go.cgo,
-        version: c.labels.version,
-        commit: c.labels.commit,
-        sourceUrl: c.labels.sourceUrl,
-      })
+      const image = await buildImage(
+        src,
+        parseBuildRequest({
+          platforms: c.platforms,
+          lang: c.lang,
+          goVersion: c.go.goVersion,
+          pkg: c.go.pkg,
+          ldflags: c.go.ldflags,
+          cgo: c.go.cgo,
+          version: c.labels.version,
+          commit: c.labels.commit,
+          sourceUrl: c.labels.sourceUrl,
+        }),
+      )
       const o = c.output
       if (o.kind === "tarball") {
         result = await image.tarball().export(o.path)
       } else {
         const password = o.password !== undefined ? dag.setSecret("multiarch-registry-password", o.password) : undefined
-        result = await callByName(image, image.publish, { address: `${o.image}:${o.tags[0]}`, tags: o.tags.slice(1), username: o.username, password })
+        const req = parsePublishRequest({ address: `${o.image}:${o.tags[0]}`, tags: o.tags.slice(1), username: o.username, password })
+        result = await publishImage({ variants: image.variants, platforms: image.platformNames }, req, password)
       }
     },
     { LogOutput: process.stderr },

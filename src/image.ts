@@ -1,24 +1,12 @@
 /**
  * MultiarchImage: one container per platform, published or exported as one OCI index.
  */
-import {
-  dag,
-  ExecError,
-  type Container,
-  type File,
-  func,
-  ImageLayerCompression,
-  ImageMediaTypes,
-  object,
-  type Platform,
-  type Secret,
-} from "@dagger.io/dagger"
+import { dag, type Container, type File, func, object, type Platform, type Secret } from "@dagger.io/dagger"
+import { checkAnnotationKey, checkLabelKey } from "../modules/core/annotations.js"
 import { MultiarchInputError } from "../modules/core/errors/index.js"
 import { parsePlatform } from "../modules/core/platform.js"
-import { checkAnnotationKey, checkLabelKey, publishTargets } from "../modules/core/publish.js"
-import { parseAnnotations } from "../modules/core/annotations.js"
-import { annotateImage, tagImage, verifyImage } from "../modules/registry/index.js"
-import { credentialsOf } from "./engine/credentials.js"
+import { parsePublishRequest } from "../modules/core/publish.js"
+import { daggerCompression, daggerMediaTypes, publishImage } from "./engine/publish.js"
 
 /** Layer compression of published/exported images. */
 export enum Compression {
@@ -38,34 +26,6 @@ export enum MediaTypes {
   Oci = "oci",
   /** Docker manifest list v2 and schema 2 manifests, for old registries. */
   Docker = "docker",
-}
-
-function daggerCompression(c?: Compression): ImageLayerCompression {
-  switch (c ?? Compression.Gzip) {
-    case Compression.Zstd:
-      return ImageLayerCompression.Zstd
-    case Compression.Uncompressed:
-      return ImageLayerCompression.Uncompressed
-    case Compression.Estargz:
-      return ImageLayerCompression.Estargz
-    default:
-      return ImageLayerCompression.Gzip
-  }
-}
-
-function daggerMediaTypes(m?: MediaTypes): ImageMediaTypes {
-  return m === MediaTypes.Docker ? ImageMediaTypes.Docker : ImageMediaTypes.Oci
-}
-
-/**
- * Turn a failed build step into an error that says which platform and what went wrong: our own
- * checks print one "multiarch: …" line naming the platform; otherwise the step and its exit code.
- */
-export function explainBuildError(e: unknown): unknown {
-  if (!(e instanceof ExecError)) return e
-  const own = `${e.stderr ?? ""}\n${e.stdout ?? ""}`.split("\n").find((l) => l.startsWith("multiarch: "))
-  if (own) return new Error(own.replace(/^multiarch: /, ""))
-  return e
 }
 
 /** A multi-platform image: one container per platform, published as one OCI index. */
@@ -157,50 +117,10 @@ export class MultiarchImage {
     gitSha?: string,
     defaultBranch?: string,
   ): Promise<string> {
-    const targets = publishTargets(address, tags ?? [], { gitRef, gitSha, defaultBranch })
-    const indexAnnotations = annotations?.length ? parseAnnotations(annotations) : undefined
-    if (indexAnnotations && mediaTypes === MediaTypes.Docker)
-      throw new MultiarchInputError("annotations", annotations!.join(","), "Docker manifest lists cannot carry annotations", "drop --media-types docker (OCI is the default)")
-    if ((username === undefined) !== (password === undefined))
-      throw new MultiarchInputError(
-        username === undefined ? "password" : "username",
-        username ?? "(secret)",
-        "registry auth needs both a username and a password",
-        "pass --username and --password env://TOKEN together, or neither for anonymous/preconfigured auth",
-      )
+    const req = parsePublishRequest({ address, tags, username, password, compression, mediaTypes, annotations, verify, gitRef, gitSha, defaultBranch })
     if (this.variants.length === 0)
       throw new MultiarchInputError("image", "(empty)", "this image has no platform variants", "build it first: dagger call build --source=. publish …")
-    let base = dag.container()
-    if (username !== undefined && password !== undefined) base = base.withRegistryAuth(targets.repository, username, password)
-    const opts = {
-      platformVariants: this.variants,
-      forcedCompression: daggerCompression(compression),
-      mediaTypes: daggerMediaTypes(mediaTypes),
-    }
-    const [first, ...rest] = targets.refs
-    const tagOf = (r: string) => r.slice(r.lastIndexOf(":") + 1)
-    // the secret's plaintext is read only when the module itself must talk to the registry
-    const credentials = rest.length || indexAnnotations || verify ? await credentialsOf(username, password) : undefined
-    let published: string
-    if (credentials && (rest.length || indexAnnotations)) {
-      // push once, then (annotate and) point the other tags at the index by digest
-      published = await base.publish(first, opts).catch((e) => Promise.reject(explainBuildError(e)))
-      if (indexAnnotations) published = await annotateImage(published, indexAnnotations, { credentials, tags: [tagOf(first)] })
-      if (rest.length) await tagImage(published, rest.map(tagOf), { credentials })
-    } else {
-      // without explicit credentials only the engine can authenticate (its host's docker login):
-      // let it push every tag; the index is the same, so is its digest
-      // (one tag after the other: the SDK resolves the shared variant IDs in place, and concurrent
-      // publishes of the same variants race on that; the engine has the image cached after the first)
-      published = ""
-      for (const r of targets.refs) {
-        const p = await base.publish(r, opts).catch((e) => Promise.reject(explainBuildError(e)))
-        published ||= p
-      }
-      if (indexAnnotations) published = await annotateImage(published, indexAnnotations, { credentials, tags: targets.refs.map(tagOf) })
-    }
-    if (verify) await verifyImage(published, this.platformNames, { credentials })
-    return published
+    return publishImage({ variants: this.variants, platforms: this.platformNames }, req, password)
   }
 
   /**

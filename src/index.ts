@@ -6,22 +6,16 @@
  * code are emulated with QEMU. Start with `plan` to see what will happen, then
  * `build … publish --address …`.
  */
-import { dag, Directory, func, object, type Platform, type Secret } from "@dagger.io/dagger"
-import { imageFor, binaryFor } from "./engine/compiled.js"
-import { syncEmulated } from "./engine/emulated.js"
-import { dockerfilePlanText, emulatedRunFor, planDockerfile, type DockerfileBuildPlan } from "../modules/toolchains/dockerfile/index.js"
-import { applyDockerfilePlan } from "./engine/dockerfile.js"
-import { detectToolchain } from "../modules/core/detect.js"
-import { MultiarchInputError } from "../modules/core/errors/index.js"
-import type { BuildPlan, LangName, SourceFacts } from "../modules/core/plan.js"
-import { parsePlatforms } from "../modules/core/platform.js"
-import { publishTargets } from "../modules/core/publish.js"
-import { renderPlan } from "../modules/core/summary.js"
-import { MultiarchImage } from "./image.js"
+import { Directory, func, object, type Platform, type Secret } from "@dagger.io/dagger"
 import { parseAnnotations } from "../modules/core/annotations.js"
+import { parsePlatforms } from "../modules/core/platform.js"
+import { parsePublishRequest } from "../modules/core/publish.js"
 import { annotateImage, inspectImage, mergeImages, verifyImage } from "../modules/registry/index.js"
+import type { BuildOptions } from "../modules/toolchains/options.js"
+import { DEFAULT_PLATFORMS as DEFAULTS, parseBuildRequest } from "../modules/toolchains/request.js"
+import { buildBinaries, buildImage, planReport } from "./engine/build.js"
 import { credentialsOf } from "./engine/credentials.js"
-import { checkOptions, planAll, sourceFacts, type CompiledOptions } from "./engine/toolchains.js"
+import { MultiarchImage } from "./image.js"
 
 export { MultiarchImage, Compression, MediaTypes } from "./image.js"
 
@@ -52,35 +46,13 @@ export enum Libc {
 }
 
 /** The default target platforms, used when --platforms is not given. */
-export const DEFAULT_PLATFORMS = ["linux/amd64", "linux/arm64"]
+export const DEFAULT_PLATFORMS = [...DEFAULTS]
 
-function targetsOf(platforms?: Platform[]): string[] {
-  return parsePlatforms(platforms?.length ? (platforms as string[]) : DEFAULT_PLATFORMS)
-}
+/** Build options as the functions receive them (enums and Secrets included), by name. */
+type Options = BuildOptions<Secret> & { lang?: Lang; libc?: Libc }
 
-/** `NAME=value` build args → name/value pairs, checked before any engine work. */
-function parseBuildArgs(list?: string[]): { name: string; value: string }[] {
-  return (list ?? []).map((a) => {
-    const i = a.indexOf("=")
-    if (i <= 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(a.slice(0, i)))
-      throw new MultiarchInputError("build-args", a, "expected NAME=value", "pass e.g. --build-args VERSION=1.2.3,COMMIT=abc")
-    return { name: a.slice(0, i), value: a.slice(i + 1) }
-  })
-}
-
-/** OCI labels from explicit values (only the ones that are known). */
-function ociLabels(o: { sourceUrl?: string; revision?: string; version?: string; created?: string }): Record<string, string> {
-  const l: Record<string, string> = {}
-  if (o.sourceUrl) l["org.opencontainers.image.source"] = o.sourceUrl
-  if (o.revision) l["org.opencontainers.image.revision"] = o.revision
-  if (o.version) l["org.opencontainers.image.version"] = o.version
-  if (o.created) {
-    if (Number.isNaN(Date.parse(o.created)))
-      throw new MultiarchInputError("created", o.created, "not an RFC 3339 date", "pass e.g. 2026-01-31T12:00:00Z")
-    l["org.opencontainers.image.created"] = o.created
-  }
-  return l
-}
+/** The one BuildRequest of a call, from its options by name. */
+const request = (o: Options) => parseBuildRequest<Secret>(o)
 
 /** Multi-platform image builds: plan, build, publish one index; inspect, verify, merge and annotate images in registries. */
 @object()
@@ -89,18 +61,33 @@ export class Multiarch {
    * Show what a build would do, without building: for each platform, the toolchain detected in
    * the source (go.mod → go, Cargo.toml → rust, Dockerfile → dockerfile), whether it is
    * cross-compiled on the engine's native platform or emulated (for a Dockerfile: which RUN steps
-   * run under QEMU, and how to avoid it), and the environment it gets. Invalid input is rejected
-   * here, before any engine work.
+   * run under QEMU, and how to avoid it), and the environment it gets. Takes every option `build`
+   * takes and shows exactly what `build` would do with them. Invalid input is rejected here,
+   * before any engine work.
    *
    * @param source Project root (the directory holding go.mod, Cargo.toml or the Dockerfile).
    * @param platforms Target platforms, e.g. linux/amd64,linux/arm64,linux/arm/v7. Aliases like arm64, aarch64, armhf are normalised. Default: linux/amd64,linux/arm64.
    * @param lang Force a toolchain instead of detecting it.
    * @param format json (default) or text.
+   * @param goVersion Go version of the builder image (default: go.mod's toolchain/go line).
+   * @param pkg Go main package to build, e.g. ./cmd/app (default: the module root).
+   * @param ldflags Extra Go -ldflags, added to the default "-s -w".
+   * @param cgo Build Go with cgo using a C cross compiler for each target (default off: CGO_ENABLED=0).
+   * @param rustVersion Rust version of the builder image (default: rust-toolchain.toml, else the module's default).
+   * @param libc Rust C library: musl (default: static binaries on an empty base) or gnu (glibc, Debian base).
+   * @param bin Rust binary to build (cargo build --bin).
+   * @param features Rust cargo features.
+   * @param profile Rust cargo profile (default release).
    * @param dockerfile Path of the Dockerfile in the source (default Dockerfile).
    * @param target Dockerfile stage to build (default the last).
-   * @param libc Rust C library: musl (default, static) or gnu.
-   * @param cgo Go with cgo.
+   * @param buildArgs Dockerfile build args, NAME=value (a FROM ${BASE} is planned with the value given here).
+   * @param secrets Secrets for RUN --mount=type=secret,id=<name> (the plan shows their names).
    * @param emulate Go/Rust: run the toolchain on the target platform under QEMU instead of cross-compiling.
+   * @param version Version injected with -X main.version=… (Go) and set as the org.opencontainers.image.version label.
+   * @param commit Commit injected with -X main.commit=… (Go) and set as the org.opencontainers.image.revision label.
+   * @param base Runtime base image (default: an empty static rootfs with a nonroot user and CA certificates; a Debian glibc image for cgo/gnu).
+   * @param sourceUrl Repository URL for the org.opencontainers.image.source label.
+   * @param created Build date (RFC 3339) for the org.opencontainers.image.created label.
    */
   @func()
   async plan(
@@ -108,25 +95,28 @@ export class Multiarch {
     platforms?: Platform[],
     lang?: Lang,
     format?: PlanFormat,
+    goVersion?: string,
+    pkg?: string,
+    ldflags?: string,
+    cgo?: boolean,
+    rustVersion?: string,
+    libc?: Libc,
+    bin?: string,
+    features?: string[],
+    profile?: string,
     dockerfile?: string,
     target?: string,
-    libc?: Libc,
-    cgo?: boolean,
+    buildArgs?: string[],
+    secrets?: Secret[],
     emulate?: boolean,
+    version?: string,
+    commit?: string,
+    base?: string,
+    sourceUrl?: string,
+    created?: string,
   ): Promise<string> {
-    const targets = targetsOf(platforms)
-    const opts: CompiledOptions = { go: { cgo, emulate }, rust: rustOpts({ libc, emulate }) }
-    checkOptions(opts)
-    const { facts, native, lang: chosen, reason } = await this.detect(source, lang, dockerfile)
-    const text = format === PlanFormat.Text
-    if (chosen === "dockerfile") {
-      const plans = dockerfilePlans(facts, targets, native, { dockerfile, target })
-      return text
-        ? `toolchain: dockerfile (${reason}); engine platform: ${native}\n\n${dockerfilePlanText(plans)}`
-        : JSON.stringify({ toolchain: chosen, reason, native, platforms: plans }, null, 2)
-    }
-    const plans = planAll(chosen, targets, opts, facts, native)
-    return renderPlan({ toolchain: chosen, reason, native, platforms: plans }, text ? "text" : "json")
+    const req = request({ platforms, lang, goVersion, pkg, ldflags, cgo, rustVersion, libc, bin, features, profile, dockerfile, target, buildArgs, secrets, emulate, version, commit, base, sourceUrl, created })
+    return planReport(source, req, format === PlanFormat.Text ? "text" : "json")
   }
 
   /**
@@ -183,43 +173,7 @@ export class Multiarch {
     sourceUrl?: string,
     created?: string,
   ): Promise<MultiarchImage> {
-    const targets = targetsOf(platforms)
-    const labels = ociLabels({ sourceUrl, revision: commit, version, created })
-    const args = parseBuildArgs(buildArgs)
-    const opts: CompiledOptions = {
-      go: { goVersion, package: pkg, ldflags, cgo, version, commit, base, emulate },
-      rust: rustOpts({ rustVersion, libc, bin, features, profile, base, emulate }),
-    }
-    checkOptions(opts)
-    const { facts, native, lang: chosen } = await this.detect(source, lang, dockerfile)
-    if (chosen === "dockerfile") {
-      const plans = dockerfilePlans(facts, targets, native, { dockerfile, target, buildArgs: args })
-      let variants = plans.map((p) => {
-        let c = applyDockerfilePlan(source, p, secrets ?? [])
-        for (const [k, v] of Object.entries(labels)) c = c.withLabel(k, v)
-        return c
-      })
-      variants = await Promise.all(
-        variants.map((c, i) => {
-          const p = plans[i]
-          if (p.mode !== "emulated") return c
-          const nameStep = (cmd?: string[]) => {
-            const r = emulatedRunFor(p, cmd)
-            return r ? `RUN ${r.command.length > 120 ? r.command.slice(0, 117) + "..." : r.command} (${p.dockerBuild.dockerfile} line ${r.line})` : undefined
-          }
-          return syncEmulated(c, { platform: p.platform, toolchain: "dockerfile", nativePlatform: native, nameStep })
-        }),
-      )
-      return new MultiarchImage(variants, plans.map((p) => p.platform))
-    }
-    const plans = planAll(chosen, targets, opts, facts, native)
-    const variants = await Promise.all(
-      plans.map((p) => {
-        const c = imageFor(p, source, { labels })
-        return p.mode === "emulated" ? syncEmulated(c, { platform: p.platform, toolchain: p.toolchain, nativePlatform: native, steps: p.steps }) : c
-      }),
-    )
-    return new MultiarchImage(variants, plans.map((p) => p.platform))
+    return buildImage(source, request({ platforms, lang, goVersion, pkg, ldflags, cgo, rustVersion, libc, bin, features, profile, dockerfile, target, buildArgs, secrets, emulate, version, commit, base, sourceUrl, created }))
   }
 
   /**
@@ -252,7 +206,7 @@ export class Multiarch {
     commit?: string,
     base?: string,
   ): Promise<MultiarchImage> {
-    return this.build(source, platforms, Lang.Go, goVersion, pkg, ldflags, cgo, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, emulate, version, commit, base)
+    return buildImage(source, request({ platforms, lang: Lang.Go, goVersion, pkg, ldflags, cgo, emulate, version, commit, base }))
   }
 
   /**
@@ -286,7 +240,7 @@ export class Multiarch {
     commit?: string,
     base?: string,
   ): Promise<MultiarchImage> {
-    return this.build(source, platforms, Lang.Rust, undefined, undefined, undefined, undefined, rustVersion, libc, bin, features, profile, undefined, undefined, undefined, undefined, emulate, version, commit, base)
+    return buildImage(source, request({ platforms, lang: Lang.Rust, rustVersion, libc, bin, features, profile, emulate, version, commit, base }))
   }
 
   /**
@@ -311,7 +265,7 @@ export class Multiarch {
     buildArgs?: string[],
     secrets?: Secret[],
   ): Promise<MultiarchImage> {
-    return this.build(source, platforms, Lang.Dockerfile, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, dockerfile, target, buildArgs, secrets)
+    return buildImage(source, request({ platforms, lang: Lang.Dockerfile, dockerfile, target, buildArgs, secrets }))
   }
 
   /**
@@ -350,19 +304,7 @@ export class Multiarch {
     version?: string,
     commit?: string,
   ): Promise<Directory> {
-    const targets = targetsOf(platforms)
-    const opts: CompiledOptions = {
-      go: { goVersion, package: pkg, ldflags, cgo, version, commit },
-      rust: rustOpts({ rustVersion, libc, bin, features, profile }),
-    }
-    checkOptions(opts)
-    const { facts, native, lang: chosen } = await this.detect(source, lang)
-    if (chosen === "dockerfile")
-      throw new MultiarchInputError("lang", "dockerfile", "a Dockerfile build produces images, not binaries", "use build … tarball, or a Go/Rust source")
-    let out = dag.directory()
-    for (const p of planAll(chosen, targets, opts, facts, native))
-      out = out.withFile(`${p.platform}/${p.output.name}`, binaryFor(p, source), { permissions: 0o755 })
-    return out
+    return buildBinaries(source, request({ platforms, lang, goVersion, pkg, ldflags, cgo, rustVersion, libc, bin, features, profile, version, commit }))
   }
 
   /**
@@ -423,14 +365,8 @@ export class Multiarch {
     gitSha?: string,
     defaultBranch?: string,
   ): Promise<string> {
-    const targets = publishTargets(address, tags ?? [], { gitRef, gitSha, defaultBranch })
-    const ann = annotations?.length ? parseAnnotations(annotations) : undefined
-    const [first, ...rest] = targets.refs
-    return mergeImages(sources, first, {
-      tags: rest.map((r) => r.slice(r.lastIndexOf(":") + 1)),
-      annotations: ann,
-      credentials: await credentialsOf(username, password),
-    })
+    const req = parsePublishRequest({ address, tags, annotations, username, password, gitRef, gitSha, defaultBranch })
+    return mergeImages(sources, req.first, { tags: req.otherTags, annotations: req.annotations, credentials: await credentialsOf(username, password) })
   }
 
   /**
@@ -445,36 +381,6 @@ export class Multiarch {
    */
   @func({ cache: "never" })
   async annotate(address: string, annotations: string[], username?: string, password?: Secret): Promise<string> {
-    const ann = parseAnnotations(annotations)
-    return annotateImage(address, ann, { credentials: await credentialsOf(username, password) })
+    return annotateImage(address, parseAnnotations(annotations), { credentials: await credentialsOf(username, password) })
   }
-
-  /** Read the source facts and the engine platform, and pick the toolchain. */
-  private async detect(source: Directory, lang?: Lang, dockerfile?: string): Promise<{ facts: SourceFacts; native: string; lang: LangName; reason: string }> {
-    if (dockerfile !== undefined && (dockerfile.startsWith("/") || dockerfile.split("/").includes("..")))
-      throw new MultiarchInputError("dockerfile", dockerfile, "the Dockerfile path must stay inside the source", "pass a path relative to --source, e.g. build/Dockerfile")
-    const wantDockerfile = dockerfile && dockerfile !== "Dockerfile" ? [dockerfile] : []
-    const [facts, native] = await Promise.all([sourceFacts(source, wantDockerfile), dag.defaultPlatform()])
-    const d = detectToolchain(facts, lang as LangName | undefined, dockerfile ?? "Dockerfile")
-    return { facts, native: String(native), lang: d.lang, reason: d.reason }
-  }
-}
-
-/** Rust options with the enum mapped to the pure core's libc. */
-function rustOpts(o: { rustVersion?: string; libc?: Libc; bin?: string; features?: string[]; profile?: string; base?: string; emulate?: boolean }): CompiledOptions["rust"] {
-  return { rustVersion: o.rustVersion, libc: o.libc as "gnu" | "musl" | undefined, bin: o.bin, features: o.features, profile: o.profile, base: o.base, emulate: o.emulate }
-}
-
-/** The dockerfile toolchain's per-platform plans from the Dockerfile text in the facts. */
-function dockerfilePlans(
-  facts: SourceFacts,
-  targets: string[],
-  native: string,
-  o: { dockerfile?: string; target?: string; buildArgs?: { name: string; value: string }[] },
-): DockerfileBuildPlan[] {
-  const path = o.dockerfile ?? "Dockerfile"
-  const text = facts.files[path]
-  if (text === undefined)
-    throw new MultiarchInputError("dockerfile", path, "no such file in the source", "pass --dockerfile with a path relative to --source")
-  return planDockerfile(text, { platforms: targets, nativePlatform: native, dockerfile: path, target: o.target, buildArgs: o.buildArgs })
 }

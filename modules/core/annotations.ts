@@ -1,8 +1,12 @@
 /**
- * The annotation grammar (pure): index annotations as `key=value` strings or a map, checked before
- * any registry or engine work.
+ * The annotation and label key grammar (pure), one set of rules for index annotations, per-variant
+ * annotations and labels: keys use letters, digits, ".", "_", "-", "/" (reverse-domain notation),
+ * start and end with a letter or digit, and `org.opencontainers.image.*` keys must be ones the OCI
+ * image spec defines (typos get a suggestion). Index annotations also come as `key=value` strings.
+ * Checked before any registry or engine work.
  */
 import { MultiarchInputError, MultiarchInputErrors } from "./errors/index.js"
+import { closest } from "./suggest.js"
 
 /** Annotations as a map or as `key=value` strings (buildx's `index:key=value` accepted). */
 export type AnnotationInput = Record<string, string> | readonly string[]
@@ -16,13 +20,39 @@ export const OCI_ANNOTATION_KEYS: readonly string[] = [
 const ANNOTATION_KEY_RE = /^[A-Za-z0-9](?:[A-Za-z0-9._/-]*[A-Za-z0-9])?$/
 const RFC3339_RE = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/
 
-function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)])
-  for (let j = 1; j <= b.length; j++) d[0][j] = j
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++)
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
-  return d[a.length][b.length]
+const OCI_PREFIX = "org.opencontainers.image."
+
+/** What is wrong with a key, or undefined when it is a valid annotation/label key. */
+export type KeyProblem = { kind: "grammar" } | { kind: "unknown-oci-key"; suggestion?: string }
+
+/** The one key rule for annotations and labels. */
+export function keyProblem(key: string): KeyProblem | undefined {
+  if (!ANNOTATION_KEY_RE.test(key)) return { kind: "grammar" }
+  if (key.startsWith(OCI_PREFIX) && !OCI_ANNOTATION_KEYS.includes(key)) {
+    const suggestion = closest(key, OCI_ANNOTATION_KEYS, 4)
+    return suggestion ? { kind: "unknown-oci-key", suggestion } : { kind: "unknown-oci-key" }
+  }
+  return undefined
+}
+
+function specHint(p: Extract<KeyProblem, { kind: "unknown-oci-key" }>): string {
+  return p.suggestion ? `did you mean "${p.suggestion}"?` : `the spec defines: ${OCI_ANNOTATION_KEYS.map((k) => k.slice(OCI_PREFIX.length)).join(", ")}`
+}
+
+/** Throws MultiarchInputError (field "name") unless `name` is a valid label key. */
+export function checkLabelKey(name: string): void {
+  const p = keyProblem(name)
+  if (p?.kind === "grammar")
+    throw new MultiarchInputError("name", name, "not a valid label key", "use a reverse-DNS key such as org.opencontainers.image.description")
+  if (p) throw new MultiarchInputError("name", name, `"${name}" is not a key the OCI image spec defines`, specHint(p))
+}
+
+/** Throws MultiarchInputError (field "name") unless `name` is a valid annotation key. */
+export function checkAnnotationKey(name: string): void {
+  const p = keyProblem(name)
+  if (p?.kind === "grammar")
+    throw new MultiarchInputError("name", name, "not a valid annotation key", "use a reverse-DNS key such as org.opencontainers.image.description")
+  if (p) throw new MultiarchInputError("name", name, `"${name}" is not an annotation the OCI image spec defines`, specHint(p))
 }
 
 /**
@@ -70,16 +100,15 @@ export function parseAnnotations(input: AnnotationInput | undefined, field = "an
       errors.push(new MultiarchInputError(field, raw, "an annotation value must be a string", `quote the value, e.g. "${key}=…"`))
       continue
     }
-    if (!ANNOTATION_KEY_RE.test(key)) {
+    const problem = keyProblem(key)
+    if (problem?.kind === "grammar") {
       errors.push(
         new MultiarchInputError(field, raw, `"${key}" is not a valid annotation key (letters, digits, ".", "_", "-", "/"; reverse-domain notation)`, `e.g. "com.example.team=${value}" or "org.opencontainers.image.description=${value}"`),
       )
       continue
     }
-    if (key.startsWith("org.opencontainers.image.") && !OCI_ANNOTATION_KEYS.includes(key)) {
-      const best = [...OCI_ANNOTATION_KEYS].sort((a, b) => editDistance(key, a) - editDistance(key, b))[0]
-      const hint = editDistance(key, best) <= 4 ? `did you mean "${best}"?` : `the spec defines: ${OCI_ANNOTATION_KEYS.map((k) => k.slice("org.opencontainers.image.".length)).join(", ")}`
-      errors.push(new MultiarchInputError(field, raw, `"${key}" is not an annotation the OCI image spec defines`, hint))
+    if (problem) {
+      errors.push(new MultiarchInputError(field, raw, `"${key}" is not an annotation the OCI image spec defines`, specHint(problem)))
       continue
     }
     if (key === "org.opencontainers.image.created" && !RFC3339_RE.test(value)) {

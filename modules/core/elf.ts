@@ -6,24 +6,12 @@
  *    build, so a wrong GOARCH or linker fails the pipeline with a message naming the platform.
  */
 import { ElfError } from "./errors/ElfError.js"
-import type { ElfFacts } from "./targets.js"
+import { ELF_MACHINE_NAMES, elfMachineName, type ElfFacts } from "./targets.js"
 
 export const EF_ARM_ABI_FLOAT_SOFT = 0x200
 export const EF_ARM_ABI_FLOAT_HARD = 0x400
 const PT_INTERP = 3
 
-export const MACHINE_NAMES: Record<number, string> = {
-  3: "Intel 80386",
-  8: "MIPS",
-  20: "PowerPC",
-  21: "PowerPC64",
-  22: "IBM S/390",
-  40: "ARM",
-  62: "x86-64",
-  183: "AArch64",
-  243: "RISC-V",
-  258: "LoongArch",
-}
 
 export interface ElfInfo {
   machine: number
@@ -63,7 +51,7 @@ export function inspectElf(buf: Uint8Array): ElfInfo {
   }
   const info: ElfInfo = {
     machine,
-    machineName: MACHINE_NAMES[machine] ?? `machine ${machine}`,
+    machineName: elfMachineName(machine),
     bits,
     endian,
     flags,
@@ -99,15 +87,19 @@ export function checkElf(buf: Uint8Array, platform: string, want: ElfFacts, link
 
 // The awk twin of inspectElf/elfProblems. POSIX awk only (mawk, busybox): no bit operations,
 // so flag bits are tested with int()/%; no single quotes inside (it is single-quoted in sh).
+/** The awk name() cases, from the target table's ELF facts (elfMachineName's twin). */
+const AWK_NAMES = [...ELF_MACHINE_NAMES]
+  .sort(([a], [b]) => a - b)
+  .map(([m, n]) => `  if (m == ${m}) return "${n}"`)
+  .join("\n")
+
 const AWK = String.raw`
 { for (i = 1; i <= NF; i++) b[n++] = $i + 0 }
 function u16(o) { return le ? b[o] + b[o+1]*256 : b[o]*256 + b[o+1] }
 function u32(o) { return le ? b[o] + b[o+1]*256 + b[o+2]*65536 + b[o+3]*16777216 : b[o]*16777216 + b[o+1]*65536 + b[o+2]*256 + b[o+3] }
 function bit(v, m) { return int(v / m) % 2 }
 function name(m) {
-  if (m == 3) return "Intel 80386"; if (m == 8) return "MIPS"; if (m == 21) return "PowerPC64"
-  if (m == 22) return "IBM S/390"; if (m == 40) return "ARM"; if (m == 62) return "x86-64"
-  if (m == 183) return "AArch64"; if (m == 243) return "RISC-V"; if (m == 258) return "LoongArch"
+${AWK_NAMES}
   return "machine " m
 }
 END {

@@ -1,12 +1,11 @@
 /**
- * Build plans: pure data describing, per platform, what the engine will be asked to do. The same
- * plan is printed by `plan`, asserted in unit tests, applied to Dagger by a toolchain's `apply`,
- * and executed on host toolchains in the real-toolchain tests.
+ * Build plans of compiled toolchains (Go, Rust): pure data describing, per platform, what the
+ * engine will be asked to do — a builder, env, caches, steps, an output and a runtime image. The
+ * same plan is printed by `plan`, asserted in unit tests, applied to Dagger by the engine glue
+ * (src/engine), and executed on host toolchains in the real-toolchain tests. (The Dockerfile
+ * toolchain's plan is its own shape: modules/toolchains/dockerfile/plan.ts.)
  */
 import type { ElfFacts } from "./targets.js"
-
-/** Languages multiarch knows how to build. */
-export type LangName = "go" | "rust" | "dockerfile"
 
 /** What the build needs to know about the source, gathered once by the shell (entries + a few files). */
 export interface SourceFacts {
@@ -30,16 +29,17 @@ export interface CacheMount {
   key: string
 }
 
-export interface BuildPlan {
+export interface BuildPlan<Toolchain extends string = string> {
   platform: string
-  toolchain: LangName
+  /** The toolchain that made the plan ("go", "rust"): plans are a union discriminated by it. */
+  toolchain: Toolchain
   /**
    * "cross": the builder runs on the engine's native platform and compiles for `platform` (also
    * when `platform` happens to be the native one: see `native`); "emulated": the builder itself
    * runs on `platform` under QEMU.
    */
   mode: "cross" | "emulated"
-  /** True when the target is the engine's native platform (nothing foreign runs at all). */
+  /** True when the engine runs the target's code natively (core/native.ts `runsNatively`). */
   native: boolean
   builder: {
     image: string

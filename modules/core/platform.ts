@@ -168,6 +168,14 @@ export function targetOf(platform: string): Readonly<TargetRow> {
   return TARGETS.get(parsePlatform(platform))!
 }
 
+/** A build target: its table row, or a platform string the public helpers parse once at the boundary. */
+export type TargetInput = string | Readonly<TargetRow>
+
+/** The row of a target: the row itself, or the row of a platform string. */
+export function rowOf(target: TargetInput): Readonly<TargetRow> {
+  return typeof target === "string" ? targetOf(target) : target
+}
+
 /** zod schema of one platform: validates and normalises. */
 export const PlatformSchema = z.string().transform((s, ctx) => {
   try {

@@ -1,7 +1,10 @@
 /**
- * Pure checks for publishing: the references to push (address, extra tags, tags computed from a
- * git ref), label and annotation keys. Run before any engine work so a typo never costs a build.
+ * Publishing, pure part: the references to push (address, extra tags, tags computed from a git
+ * ref), and the one PublishRequest that `publish` and `merge` build by name and check before any
+ * engine or registry work, so a typo never costs a build.
  */
+import { parseAnnotations } from "./annotations.js"
+import { checkCredentialPair } from "./credentials.js"
 import { MultiarchInputError } from "./errors/index.js"
 import { formatReference, isValidTag, parseReference, referenceName } from "./reference.js"
 import { ciContext, type ExplicitContext } from "./ci-context.js"
@@ -77,14 +80,75 @@ export function publishTargets(address: string, tags: string[] = [], git: GitCon
   return { refs: all.map((t) => formatReference({ ...ref, tag: t })), repository: name, registry: ref.registry }
 }
 
-const KEY_RE = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/
+/** Layer compressions of published images. */
+export const COMPRESSIONS = ["gzip", "zstd", "uncompressed", "estargz"] as const
+export type Compression = (typeof COMPRESSIONS)[number]
 
-export function checkLabelKey(name: string): void {
-  if (!KEY_RE.test(name))
-    throw new MultiarchInputError("name", name, "not a valid label key", "use a reverse-DNS key such as org.opencontainers.image.description")
+/** What `publish` and `merge` accept, by name (the module's flags, ci/pipeline.ts's settings). */
+export interface PublishOptions {
+  /** Where to push, e.g. ghcr.io/owner/app:1.2.3 (without a tag when gitRef computes the tags). */
+  address: string
+  /** More tags of the same repository. */
+  tags?: readonly string[]
+  /** Index annotations, key=value. */
+  annotations?: readonly string[]
+  /** Registry user name; goes with `password`. */
+  username?: string
+  /** Whatever carries the password (a Dagger Secret, a string): only whether it is given matters here. */
+  password?: unknown
+  /** Manifest media types: "oci" (default) or "docker". */
+  mediaTypes?: "oci" | "docker"
+  /** Layer compression (publish): gzip (default), zstd, uncompressed, estargz. */
+  compression?: Compression
+  /** Read the index back after pushing and check its platforms (publish). */
+  verify?: boolean
+  gitRef?: string
+  gitSha?: string
+  defaultBranch?: string
 }
 
-export function checkAnnotationKey(name: string): void {
-  if (!KEY_RE.test(name))
-    throw new MultiarchInputError("name", name, "not a valid annotation key", "use a reverse-DNS key such as org.opencontainers.image.description")
+export interface PublishRequest extends PublishTargets {
+  /** The first reference (pushed first; its tag names the result). */
+  first: string
+  /** The tags of the other references, in order. */
+  otherTags: string[]
+  /** Index annotations, parsed (undefined: none given). */
+  annotations?: Record<string, string>
+  mediaTypes: "oci" | "docker"
+  compression: Compression
+  verify: boolean
+  /** Registry user name, when credentials are given (both halves checked). */
+  username?: string
+}
+
+/** The tag of a reference produced by publishTargets (`registry/repo:tag`). */
+export function tagOf(ref: string): string {
+  return ref.slice(ref.lastIndexOf(":") + 1)
+}
+
+/**
+ * Parse and check publish options once: references and tags, annotations (not on Docker manifest
+ * lists), the username/password pair. Throws MultiarchInputError naming the input and the fix.
+ */
+export function parsePublishRequest(o: PublishOptions): PublishRequest {
+  const targets = publishTargets(o.address, [...(o.tags ?? [])], { gitRef: o.gitRef, gitSha: o.gitSha, defaultBranch: o.defaultBranch })
+  const annotations = o.annotations?.length ? parseAnnotations(o.annotations) : undefined
+  const mediaTypes = o.mediaTypes ?? "oci"
+  if (annotations && mediaTypes === "docker")
+    throw new MultiarchInputError("annotations", o.annotations!.join(","), "Docker manifest lists cannot carry annotations", "drop --media-types docker (OCI is the default)")
+  const compression = o.compression ?? "gzip"
+  if (!COMPRESSIONS.includes(compression))
+    throw new MultiarchInputError("compression", String(compression), "unknown layer compression", `use one of: ${COMPRESSIONS.join(", ")}`)
+  checkCredentialPair(o.username, o.password)
+  const [first, ...rest] = targets.refs
+  return {
+    ...targets,
+    first,
+    otherTags: rest.map(tagOf),
+    ...(annotations ? { annotations } : {}),
+    mediaTypes,
+    compression,
+    verify: o.verify ?? false,
+    ...(o.username !== undefined ? { username: o.username } : {}),
+  }
 }

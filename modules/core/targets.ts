@@ -19,6 +19,9 @@ export const EM = {
   LOONGARCH: 258,
 } as const
 
+/** e_machine values multiarch builds no target for, named in messages about a wrong binary. */
+const OTHER_ELF_MACHINES: Record<number, string> = { 20: "PowerPC" }
+
 /** What a correct binary for the row looks like in its ELF header. */
 export interface ElfFacts {
   /** e_machine */
@@ -75,6 +78,13 @@ export interface TargetRow {
   gccTriple: string
   /** Whether Debian bookworm ships gcc-<gccTriple> (loong64 only arrives in trixie). */
   debianCrossGcc: boolean
+  /**
+   * Triple of Debian bookworm's `musl-dev:<debianArch>` C compiler wrapper (`<triple>-gcc`: the
+   * cross gcc with musl's headers). Undefined where bookworm has no musl-dev for the architecture
+   * (riscv64 and loong64 are not release architectures of bookworm; mips64 big-endian is no Debian
+   * architecture).
+   */
+  muslDevTriple?: string
   /** qemu-user arch: qemu-<qemuArch>-static. */
   qemuArch: string
   /**
@@ -107,6 +117,7 @@ const rows: TargetRow[] = [
       alpineArch: "x86_64",
       gccTriple: "x86_64-linux-gnu",
       debianCrossGcc: true,
+      muslDevTriple: "x86_64-linux-musl",
       qemuArch: "x86_64",
       glibcBase: "debian:bookworm-slim",
       elf: { machine: EM.X86_64, machineName: "x86-64", bits: 64, endian: "little" },
@@ -127,6 +138,7 @@ const rows: TargetRow[] = [
     alpineArch: "aarch64",
     gccTriple: "aarch64-linux-gnu",
     debianCrossGcc: true,
+    muslDevTriple: "aarch64-linux-musl",
     qemuArch: "aarch64",
     glibcBase: "debian:bookworm-slim",
     elf: { machine: EM.AARCH64, machineName: "AArch64", bits: 64, endian: "little" },
@@ -147,6 +159,7 @@ const rows: TargetRow[] = [
     alpineArch: "armv7",
     gccTriple: "arm-linux-gnueabihf",
     debianCrossGcc: true,
+    muslDevTriple: "arm-linux-musleabihf",
     qemuArch: "arm",
     glibcBase: "debian:bookworm-slim",
     elf: { machine: EM.ARM, machineName: "ARM", bits: 32, endian: "little", armFloat: "hard" },
@@ -170,6 +183,7 @@ const rows: TargetRow[] = [
     alpineArch: "armhf",
     gccTriple: "arm-linux-gnueabi",
     debianCrossGcc: true,
+    muslDevTriple: "arm-linux-musleabi",
     qemuArch: "arm",
     glibcBase: "debian:bookworm-slim",
     elf: { machine: EM.ARM, machineName: "ARM", bits: 32, endian: "little", armFloat: "soft" },
@@ -193,6 +207,7 @@ const rows: TargetRow[] = [
     alpineArch: "armel",
     gccTriple: "arm-linux-gnueabi",
     debianCrossGcc: true,
+    muslDevTriple: "arm-linux-musleabi",
     qemuArch: "arm",
     glibcBase: "debian:bookworm-slim",
     elf: { machine: EM.ARM, machineName: "ARM", bits: 32, endian: "little", armFloat: "soft" },
@@ -215,6 +230,7 @@ const rows: TargetRow[] = [
     alpineArch: "x86",
     gccTriple: "i686-linux-gnu",
     debianCrossGcc: true,
+    muslDevTriple: "i386-linux-musl",
     qemuArch: "i386",
     glibcBase: "debian:bookworm-slim",
     elf: { machine: EM.I386, machineName: "Intel 80386", bits: 32, endian: "little" },
@@ -253,6 +269,7 @@ const rows: TargetRow[] = [
     alpineArch: "ppc64le",
     gccTriple: "powerpc64le-linux-gnu",
     debianCrossGcc: true,
+    muslDevTriple: "powerpc64le-linux-musl",
     qemuArch: "ppc64le",
     glibcBase: "debian:bookworm-slim",
     elf: { machine: EM.PPC64, machineName: "PowerPC64", bits: 64, endian: "little" },
@@ -272,6 +289,7 @@ const rows: TargetRow[] = [
     alpineArch: "s390x",
     gccTriple: "s390x-linux-gnu",
     debianCrossGcc: true,
+    muslDevTriple: "s390x-linux-musl",
     qemuArch: "s390x",
     glibcBase: "debian:bookworm-slim",
     elf: { machine: EM.S390, machineName: "IBM S/390", bits: 64, endian: "big" },
@@ -311,6 +329,7 @@ const rows: TargetRow[] = [
     alpineArch: "mips",
     gccTriple: "mips-linux-gnu",
     debianCrossGcc: true,
+    muslDevTriple: "mips-linux-musl",
     qemuArch: "mips",
     elf: { machine: EM.MIPS, machineName: "MIPS", bits: 32, endian: "big" },
   },
@@ -329,6 +348,7 @@ const rows: TargetRow[] = [
     alpineArch: "mipsle",
     gccTriple: "mipsel-linux-gnu",
     debianCrossGcc: true,
+    muslDevTriple: "mipsel-linux-musl",
     qemuArch: "mipsel",
     elf: { machine: EM.MIPS, machineName: "MIPS", bits: 32, endian: "little" },
   },
@@ -365,6 +385,7 @@ const rows: TargetRow[] = [
     alpineArch: "mips64le",
     gccTriple: "mips64el-linux-gnuabi64",
     debianCrossGcc: true,
+    muslDevTriple: "mips64el-linux-musl",
     qemuArch: "mips64el",
     glibcBase: "debian:bookworm-slim",
     elf: { machine: EM.MIPS, machineName: "MIPS", bits: 64, endian: "little" },
@@ -389,3 +410,14 @@ export const SUPPORTED_ARCHES: ReadonlyMap<string, readonly string[]> = (() => {
   }
   return m
 })()
+
+/** e_machine → human name: the table's ELF facts plus machines it has no row for. */
+export const ELF_MACHINE_NAMES: ReadonlyMap<number, string> = new Map<number, string>([
+  ...rows.map((r): [number, string] => [r.elf.machine, r.elf.machineName]),
+  ...Object.entries(OTHER_ELF_MACHINES).map(([m, n]): [number, string] => [Number(m), n]),
+])
+
+/** Name of an ELF e_machine value, for messages ("machine 4711" when unknown). */
+export function elfMachineName(machine: number): string {
+  return ELF_MACHINE_NAMES.get(machine) ?? `machine ${machine}`
+}

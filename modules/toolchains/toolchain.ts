@@ -1,14 +1,31 @@
 /**
- * The one interface every compiled-language toolchain folder exports. Adding a language is adding
- * a folder with a `plan`; `apply` is shared (modules/common/apply.ts) because every plan has the
- * same shape: builder, env, caches, steps, output, runtime.
+ * The one interface every toolchain implements (go/, rust/, dockerfile/), registered in one table
+ * (index.ts): which marker file selects it, which files its plan reads, which build options are its
+ * own, how they are checked, its pure plan per target, and how its plans read as text. Adding a
+ * language is adding a folder and one table row; no caller branches on a language name. The only
+ * switch on the kind of plan left is where plans become Dagger calls (src/engine/apply.ts).
  */
-import type { BuildPlan, LangName, SourceFacts } from "../core/plan.js"
+import type { EnginePlatform } from "../core/native.js"
+import type { SourceFacts } from "../core/plan.js"
+import type { TargetRow } from "../core/targets.js"
+import type { BuildOptions } from "./options.js"
 
-export interface Toolchain<O> {
-  lang: LangName
-  /** The file at the source root that marks a project of this language. */
-  marker: string
-  /** Pure: one BuildPlan per target; throws MultiarchInputError on bad options before engine work. */
-  plan(platform: string, opts: O, facts: SourceFacts, nativePlatform: string): BuildPlan
+export interface Toolchain<Name extends string, Options, Plan extends { toolchain: Name; platform: string }> {
+  readonly name: Name
+  /** The file at the source root that selects this toolchain when detecting (table order decides between several). */
+  marker(options: Options): string
+  /** Files at the source root (or paths in it) the plan reads; the engine glue fetches those that exist. */
+  factFiles(options: Options): readonly string[]
+  /** This toolchain's options, picked by name from the build options (parsing what needs parsing). */
+  options(build: BuildOptions): Options
+  /** Throws MultiarchInputError on a bad option, before any engine work. */
+  check(options: Options): void
+  /** Pure: one plan per target, in order. Throws MultiarchInputError when a target cannot be built. */
+  plan(targets: readonly Readonly<TargetRow>[], options: Options, facts: SourceFacts, engine: EnginePlatform): Plan[]
+  /** Text form of its plans (`plan --format text`), one block per platform. */
+  describe(plans: readonly Plan[], engine: EnginePlatform): string
+  /** The plan's name for a failed exec (`argv`), to name the step in an emulation failure; undefined when it is none of the plan's. */
+  stepOf(plan: Plan, argv: readonly string[] | undefined): string | undefined
+  /** Whether the plans build standalone binaries (`binaries`), or only images. */
+  readonly binaries: boolean
 }

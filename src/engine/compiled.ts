@@ -1,6 +1,7 @@
 /**
- * apply(plan): the only place that turns a compiled-language BuildPlan (Go, Rust) into Dagger
- * calls. Everything is lazy: nothing here awaits, so N platforms are composed and resolved together.
+ * Engine glue for compiled plans (Go, Rust): the builder container (native or emulated platform,
+ * caches, setup, env, steps) and the runtime image of each platform. Everything is lazy: nothing
+ * here awaits, so N platforms are composed and resolved together. Called from apply.ts.
  */
 import { dag, type Container, type Directory, type File, type Platform } from "@dagger.io/dagger"
 import type { BuildPlan } from "../../modules/core/plan.js"

@@ -1,5 +1,5 @@
 /**
- * Dockerfile toolchain, Dagger side: one `Directory.dockerBuild` per platform. BuildKit in the
+ * Engine glue for Dockerfile plans: one `Directory.dockerBuild` per platform. BuildKit in the
  * engine then sets BUILDPLATFORM to the engine's native platform and TARGETPLATFORM/TARGETOS/
  * TARGETARCH/TARGETVARIANT to `platform`, exactly as `docker buildx build --platform` does; RUN
  * steps of stages on a foreign platform run under the engine's QEMU.

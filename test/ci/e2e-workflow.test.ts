@@ -10,7 +10,6 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { connection, dag, type Platform } from "@dagger.io/dagger"
-import { callByName } from "../../ci/pipeline.js"
 import { Multiarch } from "../../src/index.js"
 import { startRecordingEngine } from "../engine/recording-engine.js"
 import { layoutPlatforms, tarballPlatforms } from "../e2e/oci.js"
@@ -140,7 +139,7 @@ describe.skipIf(!available)("e2e.yml: the plan check", () => {
       let out = ""
       await connection(async () => {
         const m = new Multiarch()
-        out = await callByName(m, m.plan, { source: dag.host().directory(path.join(REPO, "test/fixtures/go-hello")), platforms: PLATFORMS as Platform[] })
+        out = await m.plan(dag.host().directory(path.join(REPO, "test/fixtures/go-hello")), PLATFORMS as Platform[])
       })
       return out
     } finally {

@@ -1,8 +1,11 @@
 /** SourceFacts of a fixture folder on disk, read the way the module reads a Directory. */
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { FACT_FILES } from "../../modules/core/detect.js"
+import { factFiles, toolchainOptions } from "../../modules/toolchains/index.js"
 import type { SourceFacts } from "../../modules/core/plan.js"
+
+/** The files the toolchains read with default options (go.mod, Cargo.toml, Cargo.lock, rust-toolchain(.toml), Dockerfile). */
+export const FACT_FILES = factFiles(toolchainOptions({}))
 
 export function factsOf(dir: string): SourceFacts {
   const entries = readdirSync(dir)

@@ -26,11 +26,11 @@
  * line number); anything else thrown from here is a bug.
  */
 import { MultiarchInputError } from "../../core/errors/index.js"
-import { formatPlatform, normalizePlatformParts, parsePlatform } from "../../core/platform.js"
+import { enginePlatform, runsNatively } from "../../core/native.js"
+import { rowOf } from "../../core/platform.js"
 import { DockerfileError } from "./DockerfileError.js"
 import { findingsOf } from "./findings.js"
 import { parseDockerfile } from "./parse.js"
-import { abiKey } from "./platforms.js"
 import { buildStageGraph } from "./stages.js"
 import type { AnalyzeOptions, DockerfileAnalysis, EmulatedRun } from "./types.js"
 
@@ -54,14 +54,10 @@ export function analyzeDockerfile(text: string, opts: AnalyzeOptions): Dockerfil
   if (typeof text !== "string")
     throw new MultiarchInputError("dockerfile", String(text), "the Dockerfile must be text", "pass the file's contents")
   const path = opts.dockerfile ?? "Dockerfile"
-  const targetPlatform = parsePlatform(opts.targetPlatform)
-  let nativePlatform: string
-  try {
-    nativePlatform = formatPlatform(normalizePlatformParts(opts.nativePlatform))
-  } catch (e) {
-    if (!(e instanceof MultiarchInputError)) throw e
-    throw new MultiarchInputError("native-platform", String(opts.nativePlatform), e.message, `pass the engine's default platform, e.g. "linux/amd64"`)
-  }
+  const row = rowOf(opts.targetPlatform)
+  const targetPlatform = row.platform
+  const engine = typeof opts.nativePlatform === "string" ? enginePlatform(opts.nativePlatform) : opts.nativePlatform
+  const nativePlatform = engine.platform
   const buildArgs = toRecord(opts.buildArgs)
   const { directives, instructions } = parseDockerfile(text, path)
   const escape = directives.escape
@@ -73,14 +69,13 @@ export function analyzeDockerfile(text: string, opts: AnalyzeOptions): Dockerfil
     escape,
     path,
     targetPlatform,
-    nativePlatform,
+    engine,
     buildArgs,
     ...(opts.target !== undefined ? { target: opts.target } : {}),
   })
   const { states, globalArgs, notes, targetIndex } = graph
   const stages = states.map((s) => s.stage)
   const findings = findingsOf(graph, targetPlatform, nativePlatform)
-  const crossBuild = abiKey(targetPlatform) !== abiKey(nativePlatform)
 
   const emulatedRuns: EmulatedRun[] = []
   for (const s of stages)
@@ -90,7 +85,7 @@ export function analyzeDockerfile(text: string, opts: AnalyzeOptions): Dockerfil
   const skipped = stages.filter((s) => !s.needed).map((s) => s.label)
   if (skipped.length) notes.push(`stages not needed for ${stages[targetIndex].label} (BuildKit skips them): ${skipped.join(", ")}`)
   if (directives.syntax) notes.push(`# syntax=${directives.syntax}: BuildKit fetches that frontend; this analysis follows the standard Dockerfile syntax`)
-  if (!crossBuild) notes.push(`${targetPlatform} is the engine's native platform: no stage is emulated unless pinned to another platform`)
+  if (runsNatively(row, engine)) notes.push(`${targetPlatform} runs natively on the engine (${nativePlatform}): no stage is emulated unless pinned to another platform`)
 
   return {
     targetPlatform,

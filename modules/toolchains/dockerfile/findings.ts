@@ -6,7 +6,8 @@
 import { TARGETS } from "../../core/targets.js"
 import { cFix, fixFor } from "./fixes.js"
 import { joinPath, nativeOutputWhat, within } from "./paths.js"
-import { abiKey } from "./platforms.js"
+import { abiKey } from "../../core/native.js"
+import { normalizePlatformParts } from "../../core/platform.js"
 import { oneLine } from "./render.js"
 import type { StageGraph } from "./stages.js"
 import type { DockerfileFinding } from "./types.js"
@@ -14,10 +15,12 @@ import type { DockerfileFinding } from "./types.js"
 /** Every finding for the stages the target needs, sorted by line. */
 export function findingsOf(graph: StageGraph, targetPlatform: string, nativePlatform: string): DockerfileFinding[] {
   const { states, undeclaredArgs, targetIndex } = graph
+  /** ABI of a stage platform (os/arch, plus the arm variant): whether built artifacts are interchangeable. */
+  const abi = (platform: string) => abiKey(normalizePlatformParts(platform))
   const stages = states.map((s) => s.stage)
   const findings: DockerfileFinding[] = []
   const reportedProducers = new Set<string>()
-  const targetAbi = abiKey(targetPlatform)
+  const targetAbi = abi(targetPlatform)
 
   for (const st of states) {
     const s = st.stage
@@ -75,7 +78,7 @@ export function findingsOf(graph: StageGraph, targetPlatform: string, nativePlat
     for (const c of s.copies) {
       if (c.stage === undefined) continue
       const src = states[c.stage]
-      if (abiKey(src.stage.platform) === abiKey(s.platform)) continue
+      if (abi(src.stage.platform) === abi(s.platform)) continue
       const hits: string[] = []
       for (const raw of c.sources) {
         const p = joinPath("/", raw)
@@ -115,7 +118,7 @@ export function findingsOf(graph: StageGraph, targetPlatform: string, nativePlat
     const s = st.stage
     if (!s.needed) continue
     const consumers = states.filter(
-      (o) => o.stage.needed && o !== st && o.stage.copies.some((c) => c.stage === s.index) && abiKey(o.stage.platform) !== abiKey(s.platform),
+      (o) => o.stage.needed && o !== st && o.stage.copies.some((c) => c.stage === s.index) && abi(o.stage.platform) !== abi(s.platform),
     )
     if (!consumers.length) continue
     for (const r of s.runs) {
@@ -135,7 +138,7 @@ export function findingsOf(graph: StageGraph, targetPlatform: string, nativePlat
 
   // the built stage must execute on the target platform, or the image carries foreign binaries
   const t = stages[targetIndex]
-  if (abiKey(t.platform) !== targetAbi)
+  if (abi(t.platform) !== targetAbi)
     findings.push({
       kind: "final-stage-platform",
       severity: "error",

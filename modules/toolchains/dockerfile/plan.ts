@@ -1,12 +1,15 @@
 /** Plans of the dockerfile toolchain: one entry per platform, what `apply` passes to dockerBuild plus the analysis. */
 import { MultiarchInputError } from "../../core/errors/index.js"
 import { analyzeDockerfile, toRecord } from "./analyze.js"
-import { abiKey } from "./platforms.js"
+import { enginePlatform, runsNatively, type EnginePlatform } from "../../core/native.js"
+import { rowOf, type TargetInput } from "../../core/platform.js"
 import type { BuildArgInput, DockerfileFinding, EmulatedRun, PlatformSource } from "./types.js"
 
 export interface DockerfilePlanOptions {
-  platforms: string[]
-  nativePlatform: string
+  /** Target rows (what the toolchain passes), or platform strings parsed here. */
+  platforms: readonly TargetInput[]
+  /** The engine's platform, parsed (core/native.ts) or as a string. */
+  nativePlatform: string | EnginePlatform
   /** Path of the Dockerfile in the source. Default "Dockerfile". */
   dockerfile?: string
   target?: string
@@ -21,7 +24,7 @@ export interface DockerfileBuildPlan {
   toolchain: "dockerfile"
   /** "emulated" when any RUN the target needs runs under QEMU; else "cross" (BuildKit on the native platform). */
   mode: "cross" | "emulated"
-  /** True when the platform is the engine's native platform. */
+  /** True when the engine runs the target's code natively (core/native.ts `runsNatively`). */
   native: boolean
   /** What `apply` passes to Directory.dockerBuild. */
   dockerBuild: {
@@ -55,10 +58,12 @@ export function planDockerfile(text: string, o: DockerfilePlanOptions): Dockerfi
     throw new MultiarchInputError("platforms", "", "the platform list is empty", `pass e.g. "linux/amd64,linux/arm64"`)
   const dockerfile = o.dockerfile ?? "Dockerfile"
   const buildArgs = Object.entries(toRecord(o.buildArgs)).map(([name, value]) => ({ name, value }))
+  const engine = typeof o.nativePlatform === "string" ? enginePlatform(o.nativePlatform) : o.nativePlatform
   return o.platforms.map((platform) => {
+    const row = rowOf(platform)
     const a = analyzeDockerfile(text, {
-      targetPlatform: platform,
-      nativePlatform: o.nativePlatform,
+      targetPlatform: row,
+      nativePlatform: engine,
       target: o.target,
       buildArgs: o.buildArgs,
       dockerfile,
@@ -75,7 +80,7 @@ export function planDockerfile(text: string, o: DockerfilePlanOptions): Dockerfi
       platform: a.targetPlatform,
       toolchain: "dockerfile" as const,
       mode: a.emulatedRuns.length ? ("emulated" as const) : ("cross" as const),
-      native: abiKey(a.targetPlatform) === abiKey(a.nativePlatform),
+      native: runsNatively(row, engine),
       dockerBuild: {
         platform: a.targetPlatform,
         dockerfile,
@@ -106,7 +111,7 @@ export function planDockerfile(text: string, o: DockerfilePlanOptions): Dockerfi
  * The emulated RUN of a plan entry that an exec's argv belongs to (BuildKit runs shell-form RUN as
  * `/bin/sh -c <command>`), to name the Dockerfile line in an emulation failure. Whitespace-insensitive.
  */
-export function emulatedRunFor(plan: Pick<DockerfileBuildPlan, "emulatedRuns">, argv: string[] | undefined): EmulatedRun | undefined {
+export function emulatedRunFor(plan: Pick<DockerfileBuildPlan, "emulatedRuns">, argv: readonly string[] | undefined): EmulatedRun | undefined {
   if (!argv?.length) return undefined
   const norm = (x: string) => x.replace(/\s+/g, " ").trim()
   const cmd = norm(argv.length >= 3 && /(^|\/)(ba|da|a)?sh$/.test(argv[0]) && argv[1] === "-c" ? argv.slice(2).join(" ") : argv.join(" "))

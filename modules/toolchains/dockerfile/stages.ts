@@ -8,7 +8,8 @@ import { formatPlatform, normalizePlatformParts } from "../../core/platform.js"
 import { classifyRun, mentionsTargetPlatform } from "./classify.js"
 import { DockerfileError } from "./DockerfileError.js"
 import { editDistance, INSTRUCTIONS, jsonForm, parseFlags, parseMount, type RawInstruction } from "./parse.js"
-import { PLATFORM_ARGS, platformArgValues, runsNatively } from "./platforms.js"
+import { runsNatively, type EnginePlatform } from "../../core/native.js"
+import { PLATFORM_ARGS, platformArgValues } from "./platforms.js"
 import { joinPath } from "./paths.js"
 import type { DockerfileRun, DockerfileStage, PlatformSource, RunKind, RunMount } from "./types.js"
 import { expandWord, lexFail, referencedNames, splitWords, type LexCtx } from "./words.js"
@@ -46,7 +47,7 @@ interface Walk {
   readonly escape: string
   readonly path: string
   readonly targetPlatform: string
-  readonly nativePlatform: string
+  readonly engine: EnginePlatform
   readonly buildArgs: Record<string, string>
   /** BUILDPLATFORM/TARGETPLATFORM & co.: automatic global ARGs. */
   readonly automatic: Map<string, string>
@@ -64,7 +65,8 @@ export interface StageGraphOptions {
   escape: string
   path: string
   targetPlatform: string
-  nativePlatform: string
+  /** The engine's platform: BUILDPLATFORM, and what runs natively. */
+  engine: EnginePlatform
   buildArgs: Record<string, string>
   /** `--target` stage name; default the last stage. */
   target?: string
@@ -72,7 +74,7 @@ export interface StageGraphOptions {
 
 /** Walk `instructions` and build the stage graph (throws DockerfileError / MultiarchInputError). */
 export function buildStageGraph(instructions: RawInstruction[], o: StageGraphOptions): StageGraph {
-  const automatic = new Map<string, string>([...platformArgValues("BUILD", o.nativePlatform), ...platformArgValues("TARGET", o.targetPlatform)])
+  const automatic = new Map<string, string>([...platformArgValues("BUILD", o.engine.platform), ...platformArgValues("TARGET", o.targetPlatform)])
   const walk: Walk = {
     ...o,
     automatic,
@@ -241,7 +243,7 @@ function openStage(walk: Walk, ins: RawInstruction, ctx: LexCtx): void {
     ...(platformFlag !== undefined ? { platformFlag } : {}),
     platform,
     platformSource,
-    emulated: !runsNatively(platform, walk.nativePlatform),
+    emulated: !runsNatively(normalizePlatformParts(platform), walk.engine),
     needed: false,
     args: [],
     runs: [],

@@ -1,4 +1,6 @@
 /** The Dockerfile analysis: options, stages, RUN steps, copies, findings (pure data). */
+import type { EnginePlatform } from "../../core/native.js"
+import type { TargetInput } from "../../core/platform.js"
 
 export interface BuildArgInput {
   name: string
@@ -6,10 +8,10 @@ export interface BuildArgInput {
 }
 
 export interface AnalyzeOptions {
-  /** The platform being built (`docker build --platform`, `dockerBuild({ platform })`). */
-  targetPlatform: string
-  /** The engine's native platform: BuildKit's BUILDPLATFORM. */
-  nativePlatform: string
+  /** The platform being built (`docker build --platform`, `dockerBuild({ platform })`): its table row, or a platform string. */
+  targetPlatform: TargetInput
+  /** The engine's native platform, BuildKit's BUILDPLATFORM: parsed (core/native.ts), or a platform string. */
+  nativePlatform: string | EnginePlatform
   /** `--target` stage name; default the last stage. */
   target?: string
   /** `--build-arg`s, as a record or as Dagger BuildArg pairs. */

@@ -1,6 +1,27 @@
-/** Go toolchain: cross-compiles each target on the engine's native platform. */
+/** Go toolchain: cross-compiles each target on the engine's native platform (go.mod). */
+import { compiledStepOf, describeCompiled } from "../compiled.js"
 import type { Toolchain } from "../toolchain.js"
-import { planGo, type GoOptions } from "./plan.js"
+import { checkGoOptions, planGo, type GoOptions, type GoPlan } from "./plan.js"
 
-export const goToolchain: Toolchain<GoOptions> = { lang: "go", marker: "go.mod", plan: planGo }
-export { planGo, type GoOptions } from "./plan.js"
+export const goToolchain = {
+  name: "go",
+  marker: () => "go.mod",
+  factFiles: () => ["go.mod"],
+  options: (b) => ({
+    goVersion: b.goVersion,
+    package: b.pkg,
+    ldflags: b.ldflags,
+    cgo: b.cgo,
+    version: b.version,
+    commit: b.commit,
+    base: b.base,
+    emulate: b.emulate,
+  }),
+  check: checkGoOptions,
+  plan: (targets, o, facts, engine) => targets.map((row) => planGo(row, o, facts, engine)),
+  describe: describeCompiled,
+  stepOf: compiledStepOf,
+  binaries: true,
+} satisfies Toolchain<"go", GoOptions, GoPlan>
+
+export { planGo, checkGoOptions, parseGoMod, goLdflags, goBinaryName, cgoPackages, DEFAULT_GO_VERSION, type GoOptions, type GoPlan, type GoModFacts } from "./plan.js"

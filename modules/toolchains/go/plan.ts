@@ -2,11 +2,15 @@
  * Go toolchain, pure part: go.mod facts and the per-target BuildPlan. The builder is a Debian-based
  * Go image on the engine's native platform; each target gets the full env from the target table.
  */
-import { debianArchOf, debianCrossPackage, glibcBaseOf, goEnv, platformSlug } from "../../core/env.js"
-import { MultiarchInputError } from "../../core/errors/index.js"
-import { targetOf } from "../../core/platform.js"
-import type { BuildPlan, SourceFacts } from "../../core/plan.js"
 import { elfCheckArgv } from "../../core/elf.js"
+import { debianCrossPackage, glibcBaseOf, goEnv, platformSlug } from "../../core/env.js"
+import { MultiarchInputError } from "../../core/errors/index.js"
+import { runsNatively, type EnginePlatform } from "../../core/native.js"
+import type { BuildPlan, SourceFacts } from "../../core/plan.js"
+import type { TargetRow } from "../../core/targets.js"
+
+/** A Go plan: the compiled-plan shape, discriminated as "go". */
+export type GoPlan = BuildPlan<"go">
 
 export const DEFAULT_GO_VERSION = "1.23"
 export const OUT_DIR = "/out"
@@ -91,26 +95,24 @@ export function goBinaryName(o: GoOptions, mod: GoModFacts): string {
 }
 
 /** Debian packages a cgo builder needs for a target (cross gcc and the target's libc headers). */
-
-export function cgoPackages(platform: string): string[] {
-  const row = targetOf(platform)
+export function cgoPackages(row: Readonly<TargetRow>): string[] {
   if (!row.debianCrossGcc)
-    throw new MultiarchInputError("cgo", platform, `Debian bookworm ships no C cross compiler for ${row.arch}`, "build this platform without --cgo, or drop it from --platforms")
+    throw new MultiarchInputError("cgo", row.platform, `Debian bookworm ships no C cross compiler for ${row.arch}`, "build this platform without --cgo, or drop it from --platforms")
   return [debianCrossPackage("gcc", row.gccTriple), debianCrossPackage("g++", row.gccTriple), `libc6-dev-${row.debianArch}-cross`]
 }
 
-export function planGo(platform: string, o: GoOptions, facts: SourceFacts, nativePlatform: string): BuildPlan {
+/** The plan of one target: a native (or, with --emulate, a target-platform) golang builder, the full env from the table. */
+export function planGo(row: Readonly<TargetRow>, o: GoOptions, facts: SourceFacts, engine: EnginePlatform): GoPlan {
   checkGoOptions(o)
   const goModText = facts.files["go.mod"]
   if (goModText === undefined)
     throw new MultiarchInputError("source", facts.entries.join(", "), "no go.mod at the root of the source", "pass --source pointing at the Go module root")
   const mod = parseGoMod(goModText)
   const version = o.goVersion ?? mod.goVersion ?? DEFAULT_GO_VERSION
-  const row = targetOf(platform)
   const name = goBinaryName(o, mod)
-  const slug = platformSlug(row.platform)
+  const slug = platformSlug(row)
   const env: Record<string, string> = {
-    ...goEnv(row.platform, { cgo: o.cgo }),
+    ...goEnv(row, { cgo: o.cgo }),
     GOCACHE: "/root/.cache/go-build",
     GOMODCACHE: "/go/pkg/mod",
   }
@@ -125,10 +127,10 @@ export function planGo(platform: string, o: GoOptions, facts: SourceFacts, nativ
     env.CXX = `${triple}-g++`
     env.AR = `${triple}-ar`
     // the golang:*-bookworm image already has gcc and libc headers for its own architecture
-    if (row.debianArch !== debianArchOf(nativePlatform)) {
+    if (row.debianArch !== engine.row?.debianArch) {
       setup.push({
         name: "install C cross compiler",
-        argv: ["sh", "-c", `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${cgoPackages(row.platform).join(" ")}`],
+        argv: ["sh", "-c", `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${cgoPackages(row).join(" ")}`],
       })
     }
   }
@@ -138,7 +140,7 @@ export function planGo(platform: string, o: GoOptions, facts: SourceFacts, nativ
     platform: row.platform,
     toolchain: "go",
     mode: o.emulate ? "emulated" : "cross",
-    native: row.platform === nativePlatform,
+    native: runsNatively(row, engine),
     builder: { image: `golang:${version}-bookworm`, platform: o.emulate ? row.platform : "native", setup },
     workdir: SRC_DIR,
     env,
@@ -153,14 +155,14 @@ export function planGo(platform: string, o: GoOptions, facts: SourceFacts, nativ
     output: { path: out, name },
     verify: { elf: row.elf, linkage },
     runtime: {
-      base: o.base ?? (o.cgo ? glibcBaseOf(row.platform) : "scratch"),
+      base: o.base ?? (o.cgo ? glibcBaseOf(row) : "scratch"),
       binaryPath: `/usr/local/bin/${name}`,
       entrypoint: [`/usr/local/bin/${name}`],
       user: "65532:65532",
     },
     notes: [
       `Go ${version} (${o.goVersion ? "--go-version" : mod.goVersion ? "from go.mod" : "default"}), ` +
-        (o.emulate ? `builder emulated as ${row.platform} (--emulate): expect 4–15× slower builds` : `builder on the engine's native platform ${nativePlatform}`),
+        (o.emulate ? `builder emulated as ${row.platform} (--emulate): expect 4–15× slower builds` : `builder on the engine's native platform ${engine.platform}`),
       o.cgo ? `cgo with ${row.gccTriple}-gcc` : "CGO_ENABLED=0: static binary",
     ],
   }

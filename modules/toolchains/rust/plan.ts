@@ -1,6 +1,5 @@
 /**
- * Rust toolchain, pure part: Cargo.toml / rust-toolchain.toml facts and the per-target BuildPlan.
- * The builder is the official `rust:<version>-bookworm` image (Debian + rustup) on the engine's
+ * Rust toolchain, pure part: the per-target BuildPlan. The builder is the official `rust:<version>-bookworm` image (Debian + rustup) on the engine's
  * native platform; each target gets `rustup target add <triple>`, Debian's cross gcc as linker and
  * the per-triple cargo/cc variables from the target table.
  *
@@ -13,264 +12,17 @@
  * (`<arch>-linux-musl-gcc`: the same cross gcc with musl's headers), where bookworm has it.
  * Everything comes from the image's apt and rustup: no zig, no musl-cross download.
  */
-import { ccEnvTriple, cargoEnvTriple, debianArchOf, debianCrossPackage, glibcBaseOf, platformSlug, type Libc } from "../../core/env.js"
 import { elfCheckArgv } from "../../core/elf.js"
+import { cargoEnvTriple, ccEnvTriple, debianCrossPackage, glibcBaseOf, platformSlug, type Libc } from "../../core/env.js"
 import { MultiarchInputError } from "../../core/errors/index.js"
-import { targetOf } from "../../core/platform.js"
+import { runsNatively, type EnginePlatform } from "../../core/native.js"
 import type { BuildPlan, PlanStep, SourceFacts } from "../../core/plan.js"
 import type { TargetRow } from "../../core/targets.js"
+import { parseCargoToml, resolveRustVersion, type CargoFacts } from "./cargo.js"
+import { CARGO_HOME, checkRustOptions, DEFAULT_LIBC, DEFAULT_PROFILE, featureList, OUT_DIR, SRC_DIR, TARGET_DIR, type RustOptions } from "./options.js"
 
-/** Rust release used when neither --rust-version nor rust-toolchain.toml pins one. */
-export const DEFAULT_RUST_VERSION = "1.96.0"
-export const SRC_DIR = "/src"
-export const OUT_DIR = "/out"
-/** CARGO_TARGET_DIR: a cache volume outside the source, so a source `target/` never leaks in. */
-export const TARGET_DIR = "/cargo-target"
-/** CARGO_HOME of the official rust images (registry and git caches live below it). */
-export const CARGO_HOME = "/usr/local/cargo"
-export const DEFAULT_PROFILE = "release"
-export const DEFAULT_LIBC: Libc = "musl"
-
-export interface RustOptions {
-  /** Rust release for the builder image (1.96 or 1.96.0); default from rust-toolchain.toml, else DEFAULT_RUST_VERSION. */
-  rustVersion?: string
-  /** gnu (glibc, dynamic, Debian runtime base) or musl (static, scratch). Default musl. */
-  libc?: Libc
-  /** Binary to build (`cargo build --bin`); default: default-run, the only [[bin]], or the package name. */
-  bin?: string
-  /** Cargo features, as a list or a comma/space separated string. */
-  features?: string[] | string
-  /** Pass --no-default-features. */
-  noDefaultFeatures?: boolean
-  /** Cargo profile (`--profile`); default release. */
-  profile?: string
-  /** Runtime base image; default scratch (musl) or the platform's Debian image (gnu). */
-  base?: string
-  /**
-   * Run cargo on the target platform under QEMU (a rust image of that platform) instead of
-   * cross-compiling: no cross packages, the image's own gcc for <triple>. Slow (≈9×).
-   */
-  emulate?: boolean
-}
-
-/** What the plan needs from Cargo.toml (a small TOML reader: tables, strings, arrays of strings). */
-export interface CargoFacts {
-  /** [package].name; undefined for a virtual workspace. */
-  packageName?: string
-  /** [package].default-run */
-  defaultRun?: string
-  /** [[bin]] names, in file order. */
-  bins: string[]
-  /** [package].rust-version (the MSRV), when given literally. */
-  rustVersion?: string
-  /** A [workspace] table is present. */
-  workspace: boolean
-}
-
-/** Channel of rust-toolchain.toml (or the legacy rust-toolchain file). */
-export interface ToolchainFileFacts {
-  file: string
-  channel: string
-}
-
-// ---------------------------------------------------------------------------------------------
-// TOML subset
-
-type TomlValue = string | number | boolean | string[]
-interface TomlTable {
-  name: string
-  /** [[name]] rather than [name] */
-  array: boolean
-  values: Record<string, TomlValue>
-}
-
-function stripComment(line: string): string {
-  let q: string | undefined
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]
-    if (q) {
-      if (c === "\\" && q === '"') i++
-      else if (c === q) q = undefined
-    } else if (c === '"' || c === "'") q = c
-    else if (c === "#") return line.slice(0, i)
-  }
-  return line
-}
-
-function parseScalar(raw: string): TomlValue | undefined {
-  const s = raw.trim()
-  let m = /^"((?:[^"\\]|\\.)*)"$/.exec(s)
-  if (m) return m[1].replace(/\\(["\\])/g, "$1")
-  m = /^'([^']*)'$/.exec(s)
-  if (m) return m[1]
-  if (s === "true" || s === "false") return s === "true"
-  if (/^[+-]?\d+(\.\d+)?$/.test(s)) return Number(s)
-  if (s.startsWith("[") && s.endsWith("]")) {
-    const items = s.slice(1, -1).split(",").map((x) => x.trim()).filter((x) => x !== "")
-    const out: string[] = []
-    for (const it of items) {
-      const v = parseScalar(it)
-      if (typeof v !== "string") return undefined
-      out.push(v)
-    }
-    return out
-  }
-  return undefined // inline tables, multi-line values: not needed here
-}
-
-/**
- * Reads the tables of a TOML document: `[a.b]`, `[[bin]]` and `key = value` lines whose value is
- * a string, number, boolean or a one-line array of strings. Dotted keys stay dotted
- * (`rust-version.workspace`). Lines it does not understand are skipped, not guessed.
- */
-export function readToml(text: string): TomlTable[] {
-  const tables: TomlTable[] = [{ name: "", array: false, values: {} }]
-  let cur = tables[0]
-  let skipping = 0 // depth of an open multi-line array
-  for (const rawLine of text.split(/\r?\n/)) {
-    const line = stripComment(rawLine).trim()
-    if (skipping) {
-      skipping += (line.match(/\[/g) ?? []).length - (line.match(/]/g) ?? []).length
-      if (skipping < 0) skipping = 0
-      continue
-    }
-    if (line === "") continue
-    let m = /^\[\[\s*([A-Za-z0-9_.\-"' ]+?)\s*]]$/.exec(line)
-    if (m) {
-      cur = { name: m[1].replace(/["'\s]/g, ""), array: true, values: {} }
-      tables.push(cur)
-      continue
-    }
-    m = /^\[\s*([A-Za-z0-9_.\-"' ]+?)\s*]$/.exec(line)
-    if (m) {
-      cur = { name: m[1].replace(/["'\s]/g, ""), array: false, values: {} }
-      tables.push(cur)
-      continue
-    }
-    m = /^("[^"]*"|[A-Za-z0-9_.\-]+)\s*=\s*(.*)$/.exec(line)
-    if (!m) continue
-    const key = m[1].replace(/"/g, "")
-    const value = m[2]
-    if (value.startsWith("[") && !value.includes("]")) {
-      skipping = 1
-      continue
-    }
-    const v = parseScalar(value)
-    if (v !== undefined) cur.values[key] = v
-  }
-  return tables
-}
-
-function tableValue(tables: TomlTable[], table: string, key: string): TomlValue | undefined {
-  // `[package] name = …` or a top-level dotted `package.name = …`
-  for (const t of tables) {
-    if (t.array) continue
-    if (t.name === table && key in t.values) return t.values[key]
-    if (t.name === "" && `${table}.${key}` in t.values) return t.values[`${table}.${key}`]
-  }
-  return undefined
-}
-
-export function parseCargoToml(text: string): CargoFacts {
-  const tables = readToml(text)
-  const str = (v: TomlValue | undefined) => (typeof v === "string" ? v : undefined)
-  const bins = tables.filter((t) => t.array && t.name === "bin").map((t) => str(t.values.name)).filter((n): n is string => !!n)
-  const packageName = str(tableValue(tables, "package", "name"))
-  const workspace = tables.some((t) => t.name === "workspace" || t.name.startsWith("workspace."))
-  if (!packageName && !workspace)
-    throw new MultiarchInputError(
-      "source",
-      "Cargo.toml",
-      "Cargo.toml has neither a [package] name nor a [workspace]",
-      "point --source at the crate or workspace root (run `cargo metadata` there to check the manifest)",
-    )
-  return {
-    packageName,
-    defaultRun: str(tableValue(tables, "package", "default-run")),
-    bins,
-    rustVersion: str(tableValue(tables, "package", "rust-version")),
-    workspace,
-  }
-}
-
-/** The channel pinned by rust-toolchain.toml (preferred, as rustup does) or the legacy rust-toolchain file. */
-export function parseToolchainFile(files: SourceFacts["files"]): ToolchainFileFacts | undefined {
-  for (const file of ["rust-toolchain.toml", "rust-toolchain"]) {
-    const text = files[file]
-    if (text === undefined) continue
-    const tables = readToml(text)
-    const channel = tableValue(tables, "toolchain", "channel")
-    if (typeof channel === "string") return { file, channel: channel.trim() }
-    // legacy one-line form: the file is just the channel name
-    const bare = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith("#"))
-    if (file === "rust-toolchain" && bare.length === 1 && /^[A-Za-z0-9_.\-]+$/.test(bare[0])) return { file, channel: bare[0] }
-    // a toolchain file without a channel (only components/targets) pins no release
-    return undefined
-  }
-  return undefined
-}
-
-// ---------------------------------------------------------------------------------------------
-// validation
-
-const VERSION_RE = /^1\.\d{1,3}(\.\d{1,3})?$/
-const NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/
-const FEATURE_RE = /^[A-Za-z0-9_][A-Za-z0-9_+\-.]*(\?)?(\/[A-Za-z0-9_][A-Za-z0-9_+\-.]*)?$/
-
-/** Features as a list: from an array or a comma/space separated string, blanks dropped. */
-export function featureList(f: RustOptions["features"]): string[] {
-  if (f === undefined) return []
-  const raw = Array.isArray(f) ? f.flatMap((x) => x.split(/[\s,]+/)) : f.split(/[\s,]+/)
-  return raw.filter((x) => x !== "")
-}
-
-/** Validate options before any engine work. */
-export function checkRustOptions(o: RustOptions): void {
-  if (o.rustVersion !== undefined && !VERSION_RE.test(o.rustVersion))
-    throw new MultiarchInputError(
-      "rust-version",
-      o.rustVersion,
-      "expected a Rust release like 1.96 or 1.96.0",
-      `drop any "v" prefix or channel name, e.g. --rust-version ${DEFAULT_RUST_VERSION}`,
-    )
-  if (o.libc !== undefined && o.libc !== "gnu" && o.libc !== "musl")
-    throw new MultiarchInputError("libc", String(o.libc), "libc must be gnu or musl", `pass --libc musl for static binaries (scratch) or --libc gnu for glibc`)
-  if (o.bin !== undefined && !NAME_RE.test(o.bin))
-    throw new MultiarchInputError("bin", o.bin, "not a Cargo binary target name", "pass the name of a [[bin]] target, e.g. --bin server")
-  if (o.profile !== undefined && !NAME_RE.test(o.profile))
-    throw new MultiarchInputError("profile", o.profile, "not a Cargo profile name", "use release, dev or a [profile.<name>] from Cargo.toml")
-  if (o.profile === "test" || o.profile === "bench")
-    throw new MultiarchInputError("profile", o.profile, `the ${o.profile} profile builds test harnesses, not the binary an image runs`, "use release (default), dev or a custom profile")
-  for (const f of featureList(o.features))
-    if (!FEATURE_RE.test(f))
-      throw new MultiarchInputError("features", f, "not a Cargo feature name", 'pass names like "tls" or "dep/feature", separated by commas')
-  if (o.base !== undefined && (o.base.trim() === "" || /\s/.test(o.base)))
-    throw new MultiarchInputError("base", o.base, "not an image address", 'pass e.g. "debian:bookworm-slim" or "scratch"')
-}
-
-// ---------------------------------------------------------------------------------------------
-// facts of Debian bookworm (the builder image's distribution)
-
-/**
- * Debian architectures for which bookworm ships `musl-dev` (and so `<musl triple>-gcc`, the musl
- * cross C compiler wrapper). riscv64 and loong64 are not release architectures of bookworm.
- */
-export const BOOKWORM_MUSL_DEV: ReadonlyMap<string, string> = new Map([
-  ["amd64", "x86_64-linux-musl"],
-  ["arm64", "aarch64-linux-musl"],
-  ["armhf", "arm-linux-musleabihf"],
-  ["armel", "arm-linux-musleabi"],
-  ["i386", "i386-linux-musl"],
-  ["ppc64el", "powerpc64le-linux-musl"],
-  ["s390x", "s390x-linux-musl"],
-  ["mips", "mips-linux-musl"],
-  ["mipsel", "mipsel-linux-musl"],
-  ["mips64el", "mips64el-linux-musl"],
-])
-
-
-// ---------------------------------------------------------------------------------------------
-// naming
+/** A Rust plan: the compiled-plan shape, discriminated as "rust". */
+export type RustPlan = BuildPlan<"rust">
 
 
 /** Directory cargo writes a profile's artifacts to: dev → debug, others by name. */
@@ -291,57 +43,6 @@ export function rustBinaryName(o: RustOptions, cargo: CargoFacts): string {
   return cargo.packageName
 }
 
-function versionParts(v: string): number[] {
-  return v.split(".").map((x) => Number(x))
-}
-
-/** a < b for dotted numeric versions (missing parts count as 0). */
-function versionLess(a: string, b: string): boolean {
-  const x = versionParts(a)
-  const y = versionParts(b)
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    const d = (x[i] ?? 0) - (y[i] ?? 0)
-    if (d !== 0) return d < 0
-  }
-  return false
-}
-
-export interface ResolvedVersion {
-  version: string
-  /** Where the version came from, for the plan's notes. */
-  source: string
-}
-
-/** --rust-version, else rust-toolchain(.toml), else the default; checked against the MSRV. */
-export function resolveRustVersion(o: RustOptions, facts: SourceFacts, cargo: CargoFacts): ResolvedVersion {
-  let resolved: ResolvedVersion
-  if (o.rustVersion !== undefined) resolved = { version: o.rustVersion, source: "--rust-version" }
-  else {
-    const tf = parseToolchainFile(facts.files)
-    if (!tf) resolved = { version: DEFAULT_RUST_VERSION, source: "default" }
-    else if (VERSION_RE.test(tf.channel)) resolved = { version: tf.channel, source: `from ${tf.file}` }
-    else if (tf.channel === "stable") resolved = { version: DEFAULT_RUST_VERSION, source: `${tf.file} says "stable": the default release; pin one with --rust-version` }
-    else
-      throw new MultiarchInputError(
-        "rust-version",
-        tf.channel,
-        `${tf.file} pins the ${tf.channel} channel; the builder is the official rust:<release>-bookworm image`,
-        `pass --rust-version ${DEFAULT_RUST_VERSION} (or pin a release in ${tf.file})`,
-      )
-  }
-  if (cargo.rustVersion && VERSION_RE.test(cargo.rustVersion) && versionLess(resolved.version, cargo.rustVersion))
-    throw new MultiarchInputError(
-      "rust-version",
-      resolved.version,
-      `Cargo.toml needs rust-version ${cargo.rustVersion} (its MSRV) but the build would use ${resolved.version} (${resolved.source})`,
-      `pass --rust-version ${cargo.rustVersion} or newer`,
-    )
-  return resolved
-}
-
-// ---------------------------------------------------------------------------------------------
-// the plan
-
 /** Why a target cannot be built with --libc `libc`, or undefined when it can. */
 export function unsupportedReason(row: Readonly<TargetRow>, libc: Libc): { problem: string; fix: string } | undefined {
   const triple = row.rust[libc]
@@ -360,7 +61,8 @@ export function unsupportedReason(row: Readonly<TargetRow>, libc: Libc): { probl
   return undefined
 }
 
-export function planRust(platform: string, o: RustOptions, facts: SourceFacts, nativePlatform: string): BuildPlan {
+/** The plan of one target: rustup target, linker and C compiler for its triple, on a native (or, with --emulate, target-platform) builder. */
+export function planRust(row: Readonly<TargetRow>, o: RustOptions, facts: SourceFacts, engine: EnginePlatform): RustPlan {
   checkRustOptions(o)
   const cargoText = facts.files["Cargo.toml"]
   if (cargoText === undefined)
@@ -368,7 +70,6 @@ export function planRust(platform: string, o: RustOptions, facts: SourceFacts, n
   const cargo = parseCargoToml(cargoText)
   const { version, source: versionSource } = resolveRustVersion(o, facts, cargo)
   const libc: Libc = o.libc ?? DEFAULT_LIBC
-  const row = targetOf(platform)
   const bad = unsupportedReason(row, libc)
   if (bad) throw new MultiarchInputError("libc", libc, `${row.platform}: ${bad.problem}`, bad.fix)
 
@@ -380,22 +81,16 @@ export function planRust(platform: string, o: RustOptions, facts: SourceFacts, n
   const profile = o.profile ?? DEFAULT_PROFILE
   const features = featureList(o.features)
   const locked = facts.entries.includes("Cargo.lock")
-  const slug = platformSlug(row.platform)
-  let nativeDebianArch: string | undefined
-  try {
-    nativeDebianArch = targetOf(nativePlatform).debianArch
-  } catch {
-    nativeDebianArch = undefined
-  }
+  const slug = platformSlug(row)
   // emulated: the builder is a target-platform image, so its own gcc is the target's
-  const crossArch = !o.emulate && row.debianArch !== nativeDebianArch
+  const crossArch = !o.emulate && row.debianArch !== engine.row?.debianArch
 
   // --- C toolchain for the cc crate and the linker driver --------------------------------------
-  const muslDev = libc === "musl" ? BOOKWORM_MUSL_DEV.get(row.debianArch) : undefined
+  const muslDev = libc === "musl" ? row.muslDevTriple : undefined
   const cc = muslDev ? `${muslDev}-gcc` : gcc
   const notes: string[] = [
     `Rust ${version} (${versionSource}), builder rust:${version}-bookworm ` +
-      (o.emulate ? `emulated as ${row.platform} (--emulate): expect ≈9× slower builds` : `on the engine's native platform ${nativePlatform}`),
+      (o.emulate ? `emulated as ${row.platform} (--emulate): expect ≈9× slower builds` : `on the engine's native platform ${engine.platform}`),
   ]
   const packages: string[] = []
   if (crossArch) packages.push(debianCrossPackage("gcc", row.gccTriple), `libc6-dev-${row.debianArch}-cross`)
@@ -464,7 +159,7 @@ export function planRust(platform: string, o: RustOptions, facts: SourceFacts, n
     platform: row.platform,
     toolchain: "rust",
     mode: o.emulate ? "emulated" : "cross",
-    native: row.platform === nativePlatform,
+    native: runsNatively(row, engine),
     builder: { image: `rust:${version}-bookworm`, platform: o.emulate ? row.platform : "native", setup },
     workdir: SRC_DIR,
     env,
@@ -482,7 +177,7 @@ export function planRust(platform: string, o: RustOptions, facts: SourceFacts, n
     output: { path: out, name: bin },
     verify: { elf: row.elf, linkage },
     runtime: {
-      base: o.base ?? (libc === "musl" ? "scratch" : glibcBaseOf(row.platform)),
+      base: o.base ?? (libc === "musl" ? "scratch" : glibcBaseOf(row)),
       binaryPath: `/usr/local/bin/${bin}`,
       entrypoint: [`/usr/local/bin/${bin}`],
       user: "65532:65532",

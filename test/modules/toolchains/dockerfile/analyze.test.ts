@@ -12,7 +12,6 @@ import {
   dockerfilePlanText,
   emulatedRunFor,
   planDockerfile,
-  runsNatively,
   type AnalyzeOptions,
   type DockerfileAnalysis,
 } from "../../../../modules/toolchains/dockerfile/index.js"
@@ -531,14 +530,6 @@ describe("parser", () => {
     expect(classifyRun("apt-get install -y gcc").heavy).toBe(false)
   })
 
-  it("runsNatively: same arch, 386 on amd64; 32-bit arm on arm64 counts as emulated", () => {
-    expect(runsNatively("linux/amd64", "linux/amd64")).toBe(true)
-    expect(runsNatively("linux/amd64/v3", "linux/amd64")).toBe(true)
-    expect(runsNatively("linux/386", "linux/amd64")).toBe(true)
-    expect(runsNatively("linux/arm64", "linux/amd64")).toBe(false)
-    expect(runsNatively("linux/arm/v7", "linux/arm64")).toBe(false)
-    expect(runsNatively("linux/amd64", "linux/arm64")).toBe(false)
-  })
 
   it("a lone escape line: continues into the next line, or into nothing at the end of the file", () => {
     expect(on("\\\nFROM a\n", ARM).stages.map((s) => [s.line, s.base])).toEqual([[1, "a"]])

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
-import { goBinaryName, goLdflags, parseGoMod, planGo } from "../../../../modules/toolchains/go/plan.js"
+import { goBinaryName, goLdflags, parseGoMod } from "../../../../modules/toolchains/go/plan.js"
+import { planGo } from "../../../support/plans.js"
 import { MultiarchInputError, SUPPORTED_PLATFORMS } from "../../../../modules/core/index.js"
 
 const facts = (gomod: string) => ({ entries: ["go.mod", "main.go"], files: { "go.mod": gomod } })

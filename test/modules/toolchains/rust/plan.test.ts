@@ -5,20 +5,13 @@
  */
 import { join, resolve } from "node:path"
 import { describe, expect, it } from "vitest"
-import {
-  BOOKWORM_MUSL_DEV,
-  DEFAULT_RUST_VERSION,
-  parseCargoToml,
-  parseToolchainFile,
-  planRust,
-  readToml,
-  type RustOptions,
-} from "../../../../modules/toolchains/rust/plan.js"
+import { DEFAULT_RUST_VERSION, type RustOptions } from "../../../../modules/toolchains/rust/index.js"
 import { elfCheckArgv } from "../../../../modules/core/elf.js"
 import { MultiarchInputError } from "../../../../modules/core/errors/index.js"
 import { SUPPORTED_PLATFORMS, TARGETS } from "../../../../modules/core/index.js"
 import type { BuildPlan, SourceFacts } from "../../../../modules/core/plan.js"
 import { factsOf } from "../../../support/facts.js"
+import { planRust } from "../../../support/plans.js"
 
 const NATIVE = "linux/amd64"
 const HELLO = `[package]\nname = "hello"\nversion = "0.1.0"\nedition = "2021"\n`
@@ -78,7 +71,7 @@ describe("planRust: every table row", () => {
         expect(p.builder.platform).toBe("native")
         expect(p.env[`CARGO_TARGET_${T}_LINKER`]).toBe(`${row.gccTriple}-gcc`)
         expect(p.env[`AR_${t}`]).toBe(`${row.gccTriple}-ar`)
-        const muslDev = BOOKWORM_MUSL_DEV.get(row.debianArch)
+        const muslDev = row.muslDevTriple
         expect(p.env[`CC_${t}`]).toBe(libc === "musl" && muslDev ? `${muslDev}-gcc` : `${row.gccTriple}-gcc`)
         // only this target's variables: no other triple leaks in
         const tripleVars = Object.keys(p.env).filter((k) => /^(CARGO_TARGET_|CC_|AR_)/.test(k) && k !== "CARGO_TARGET_DIR")
@@ -340,29 +333,6 @@ describe("planRust: input validation (before any engine work)", () => {
     expect(inputError(() => planRust("linux/arm64", {}, facts({ "Cargo.toml": "[dependencies]\nserde = \"1\"\n" }), NATIVE)).message).toMatch(
       /neither a \[package\] name nor a \[workspace\]/,
     )
-  })
-})
-
-describe("Cargo.toml / rust-toolchain.toml reading", () => {
-  it("reads tables, [[bin]], comments, quotes, dotted keys; skips multi-line arrays and inline tables", () => {
-    const t = readToml(`# top\npackage.name = "dotted" # trailing\n[package]\nname = 'q"uoted' # c\nversion = "0.1.0"\nrust-version.workspace = true\nkeywords = [\n "a", # ]\n "b",\n]\ndefault-run = "x#y"\n[dependencies]\nserde = { version = "1", features = ["derive"] }\n[[bin]]\nname = "one"\n`)
-    const pkg = t.find((x) => x.name === "package")!
-    expect(pkg.values).toEqual({ name: 'q"uoted', version: "0.1.0", "rust-version.workspace": true, "default-run": "x#y" })
-    expect(t[0].values["package.name"]).toBe("dotted")
-    expect(t.find((x) => x.name === "dependencies")!.values).toEqual({})
-    expect(t.filter((x) => x.array).map((x) => x.values.name)).toEqual(["one"])
-  })
-
-  it("parseCargoToml / parseToolchainFile", () => {
-    expect(parseCargoToml(`[package]\nname = "a"\ndefault-run = "b"\nrust-version = "1.74"\n[[bin]]\nname = "b"\n[[bin]]\nname = "c"\n`)).toEqual({
-      packageName: "a",
-      defaultRun: "b",
-      bins: ["b", "c"],
-      rustVersion: "1.74",
-      workspace: false,
-    })
-    expect(parseToolchainFile({ "rust-toolchain.toml": `[toolchain]\nprofile = "minimal"\n` })).toBeUndefined()
-    expect(parseToolchainFile({ "rust-toolchain": `[toolchain]\nchannel = "1.88.0"\n` })).toEqual({ file: "rust-toolchain", channel: "1.88.0" })
   })
 })
 

@@ -1,0 +1,81 @@
+/**
+ * The flow every build-like function shares (`plan`, `build`, `go`, `rust`, `dockerfile`,
+ * `binaries`, ci/pipeline.ts): read the source facts and the engine platform, detect the toolchain
+ * from the table, plan (pure), then apply — or print the plan. A BuildRequest
+ * (modules/toolchains/request.ts) comes in, already checked.
+ */
+import { dag, type Directory, type Secret } from "@dagger.io/dagger"
+import { MultiarchInputError } from "../../modules/core/errors/index.js"
+import type { EnginePlatform } from "../../modules/core/native.js"
+import { renderPlan, type PlanReport } from "../../modules/core/render.js"
+import { detectToolchain } from "../../modules/toolchains/detect.js"
+import { factFiles, planWith, toolchain, type LangName, type Plan } from "../../modules/toolchains/index.js"
+import { withSecretNames, type BuildRequest } from "../../modules/toolchains/request.js"
+import { MultiarchImage } from "../image.js"
+import { applyPlan, binaryOf } from "./apply.js"
+import { syncEmulated } from "./emulated.js"
+import { engineOf, sourceFacts } from "./source.js"
+
+export interface Planned {
+  lang: LangName
+  /** Why this toolchain. */
+  reason: string
+  engine: EnginePlatform
+  plans: Plan[]
+}
+
+/**
+ * Source facts, engine platform and secret names (concurrently), the toolchain, and its plans.
+ * With `binaries`, a toolchain that builds only images is refused before planning.
+ */
+export async function planBuild(source: Directory, req: BuildRequest<Secret>, want: { binaries?: boolean } = {}): Promise<Planned> {
+  const [facts, engine, names] = await Promise.all([
+    sourceFacts(source, factFiles(req.options)),
+    engineOf(),
+    Promise.all(req.secrets.map((s) => s.name())),
+  ])
+  const named = names.length ? withSecretNames(req, names) : req
+  const { lang, reason } = detectToolchain(facts, named.options, named.lang)
+  if (want.binaries && !toolchain(lang).binaries)
+    throw new MultiarchInputError("lang", lang, `a ${lang} build produces images, not binaries`, "use build … tarball, or a Go/Rust source")
+  return { lang, reason, engine, plans: planWith(lang, named.targets, named.options, facts, engine) }
+}
+
+/** `plan`: what `build` would do with the same request, as JSON or text. */
+export async function planReport(source: Directory, req: BuildRequest<Secret>, format: "json" | "text"): Promise<string> {
+  const { lang, reason, engine, plans } = await planBuild(source, req)
+  const report: PlanReport<Plan> = {
+    toolchain: lang,
+    reason,
+    native: engine.platform,
+    ...(Object.keys(req.labels).length ? { labels: req.labels } : {}),
+    platforms: plans,
+  }
+  return renderPlan(report, format, (p) => toolchain(lang).describe(p, engine))
+}
+
+/** `build`: every platform's image; emulated variants are evaluated now (retry once on a QEMU crash). */
+export async function buildImage(source: Directory, req: BuildRequest<Secret>): Promise<MultiarchImage> {
+  const { lang, engine, plans } = await planBuild(source, req)
+  const tc = toolchain(lang)
+  const variants = await Promise.all(
+    plans.map((p) => {
+      const c = applyPlan(p, source, { labels: req.labels, secrets: req.secrets })
+      return p.mode === "emulated"
+        ? syncEmulated(c, { platform: p.platform, toolchain: lang, nativePlatform: engine.platform, stepOf: (argv) => tc.stepOf(p, argv) })
+        : c
+    }),
+  )
+  return new MultiarchImage(variants, plans.map((p) => p.platform))
+}
+
+/** `binaries`: every platform's binary in one directory, `<os>/<arch>[/<variant>]/<name>`. */
+export async function buildBinaries(source: Directory, req: BuildRequest<Secret>): Promise<Directory> {
+  const { plans } = await planBuild(source, req, { binaries: true })
+  let out = dag.directory()
+  for (const p of plans) {
+    const { name, file } = binaryOf(p, source)
+    out = out.withFile(`${p.platform}/${name}`, file, { permissions: 0o755 })
+  }
+  return out
+}
