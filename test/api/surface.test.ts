@@ -74,6 +74,15 @@ describe("API surface (SDK introspector over src/**/*.ts)", () => {
     expect(formatTypeRef(surface.objects.MultiarchImage.functions.tarball.returnType)).toMatch(/File/)
   })
 
+  it("plan takes every argument build takes (plus its format); go, rust, dockerfile and binaries take a subset", () => {
+    const args = (f: string) => main.functions[f].args.map((a) => a.name)
+    const build = args("build")
+    expect(args("plan").filter((a) => a !== "format")).toEqual(build)
+    for (const f of ["go", "rust", "dockerfile", "binaries"]) for (const a of args(f)) expect(build, `${f}(${a})`).toContain(a)
+    for (const n of ["source", "platforms", "lang", "goVersion", "pkg", "ldflags", "cgo", "version", "commit", "sourceUrl", "buildArgs", "secrets"]) expect(build).toContain(n)
+    expect(surface.objects.MultiarchImage.functions.publish.args.map((a) => a.name).slice(0, 4)).toEqual(["address", "tags", "username", "password"])
+  })
+
   it("has at least one function (the generic checks below are not vacuous)", () => {
     expect(allFunctions.length).toBeGreaterThan(0)
     expect(allArgs.length).toBeGreaterThan(0)

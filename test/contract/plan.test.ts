@@ -12,6 +12,7 @@ import { callChain, engineWork, type ChainResult } from "../engine/harness.js"
 import { REPO_ROOT } from "../engine/introspect.js"
 
 const GO_HELLO = path.join(REPO_ROOT, "test/fixtures/go-hello")
+const BASE_ARG = path.join(REPO_ROOT, "test/fixtures/dockerfile-base-arg")
 
 
 /** Per-platform entries of the plan report, whatever the container key is called. */
@@ -30,6 +31,10 @@ let engine: RecordingEngine
 let good: ChainResult
 let invalid: ChainResult
 let dup: ChainResult
+let noArg: ChainResult
+let withArg: ChainResult
+let builtWithArg: ChainResult
+let goOptions: ChainResult
 
 beforeAll(async () => {
   engine = await startRecordingEngine({ defaultPlatform: "linux/amd64" })
@@ -39,6 +44,18 @@ beforeAll(async () => {
     callChain(engine, [{ fn: "plan", args: { source, platforms: ["linux/amd64", "linux/arm64/v7"] } }]),
     // the CLI form `--platforms linux/arm,linux/arm/v7`
     callChain(engine, [{ fn: "plan", args: { source, platforms: "linux/arm,linux/arm/v7" } }]),
+  ])
+  // plan takes every option build takes: a Dockerfile whose FROM needs a build arg, and Go options
+  const baseArg = engine.fixtureDirectory(BASE_ARG)
+  const platforms = ["linux/amd64", "linux/arm64"]
+  ;[noArg, withArg, builtWithArg, goOptions] = await Promise.all([
+    callChain(engine, [{ fn: "plan", args: { source: baseArg, platforms } }]),
+    callChain(engine, [{ fn: "plan", args: { source: baseArg, platforms, buildArgs: ["BASE=alpine:3.20"] } }]),
+    callChain(engine, [
+      { fn: "build", args: { source: baseArg, platforms, buildArgs: ["BASE=alpine:3.20"] } },
+      { fn: "publish", args: { address: "registry.example.com/acme/base-arg:1" } },
+    ]),
+    callChain(engine, [{ fn: "plan", args: { source, platforms: ["linux/arm64"], version: "1.2.3", commit: "abc", sourceUrl: "https://example.com/r", cgo: true } }]),
   ])
 })
 
@@ -108,5 +125,35 @@ describe("plan input validation happens before any engine work", () => {
     expect(msg).toMatch(/linux\/arm(?!\/v7|64)/)
     expect(msg).toMatch(/same platform|duplicate|twice|once/i)
     expect(engineWork(dup.last.queries)).toEqual([])
+  })
+})
+
+describe("plan takes every option build takes, and shows what build does with them", () => {
+  it("FROM ${BASE} without the build arg: the error names the fix", () => {
+    expect(noArg.ok).toBe(false)
+    expect(noArg.error).toMatch(/expands to an empty string.*pass it as a build arg/)
+  })
+
+  it("with --build-args BASE=…: planned on that base, the same build args build uses", () => {
+    expect(withArg.ok, `${withArg.error}\n${withArg.last?.stderr}`).toBe(true)
+    const report = JSON.parse(withArg.returnValue as string) as { toolchain: string; platforms: Array<{ platform: string; mode: string; dockerBuild: { buildArgs: unknown }; stages: Array<{ base: string }> }> }
+    expect(report.toolchain).toBe("dockerfile")
+    expect(report.platforms.map((p) => [p.platform, p.mode])).toEqual([["linux/amd64", "cross"], ["linux/arm64", "emulated"]])
+    for (const p of report.platforms) {
+      expect(p.stages[0].base).toBe("alpine:3.20")
+      expect(p.dockerBuild.buildArgs).toEqual([{ name: "BASE", value: "alpine:3.20" }])
+    }
+    expect(builtWithArg.error).toBeUndefined()
+    const pub = engine.publishes.find((p) => p.address === "registry.example.com/acme/base-arg:1")!
+    for (const v of pub.variants) expect(v.dockerBuild!.buildArgs).toEqual([{ name: "BASE", value: "alpine:3.20" }])
+  })
+
+  it("Go options and labels show in the plan as build would use them", () => {
+    expect(goOptions.ok, `${goOptions.error}`).toBe(true)
+    const report = JSON.parse(goOptions.returnValue as string) as { labels: Record<string, string>; platforms: Array<{ env: Record<string, string>; steps: Array<{ argv: string[] }> }> }
+    expect(report.labels).toEqual({ "org.opencontainers.image.revision": "abc", "org.opencontainers.image.source": "https://example.com/r", "org.opencontainers.image.version": "1.2.3" })
+    const [p] = report.platforms
+    expect(p.env).toMatchObject({ CGO_ENABLED: "1", CC: "aarch64-linux-gnu-gcc" })
+    expect(p.steps[0].argv).toContain("-s -w -X main.version=1.2.3 -X main.commit=abc")
   })
 })

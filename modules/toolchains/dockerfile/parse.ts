@@ -34,20 +34,6 @@ export interface Parsed {
   instructions: RawInstruction[]
 }
 
-export function editDistance(a: string, b: string): number {
-  const d: number[] = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    let prev = d[0]
-    d[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = d[j]
-      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
-      prev = tmp
-    }
-  }
-  return d[b.length]
-}
-
 /** Heredoc openers (`<<EOF`, `<<-EOF`, `<<"EOF"`, `2<<'X'`) at the start of an unquoted word. */
 function findHeredocs(args: string, escape: string): { name: string; strip: boolean }[] {
   const out: { name: string; strip: boolean }[] = []

@@ -4,10 +4,11 @@
  * and copies from other stages; then check for cycles and mark the stages the target needs.
  */
 import { MultiarchInputError } from "../../core/errors/index.js"
+import { closest } from "../../core/suggest.js"
 import { formatPlatform, normalizePlatformParts } from "../../core/platform.js"
 import { classifyRun, mentionsTargetPlatform } from "./classify.js"
 import { DockerfileError } from "./DockerfileError.js"
-import { editDistance, INSTRUCTIONS, jsonForm, parseFlags, parseMount, type RawInstruction } from "./parse.js"
+import { INSTRUCTIONS, jsonForm, parseFlags, parseMount, type RawInstruction } from "./parse.js"
 import { runsNatively, type EnginePlatform } from "../../core/native.js"
 import { PLATFORM_ARGS, platformArgValues } from "./platforms.js"
 import { joinPath } from "./paths.js"
@@ -139,12 +140,12 @@ function step(walk: Walk, ins: RawInstruction): void {
   const kw = ins.keyword
   const ctx: LexCtx = { line: ins.line, text: ins.text, escape: walk.escape, path: walk.path }
   if (!INSTRUCTIONS.has(kw)) {
-    const best = [...INSTRUCTIONS].map((k) => [k, editDistance(kw, k)] as const).sort((a, b) => a[1] - b[1])[0]
+    const best = closest(kw, INSTRUCTIONS, 2)
     throw new DockerfileError(
       ins.line,
       ins.text,
       `unknown instruction ${JSON.stringify(kw)}`,
-      best[1] <= 2 ? `did you mean ${best[0]}?` : `use one of ${[...INSTRUCTIONS].join(", ")}`,
+      best ? `did you mean ${best}?` : `use one of ${[...INSTRUCTIONS].join(", ")}`,
       walk.path,
     )
   }
