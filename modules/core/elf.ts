@@ -12,15 +12,9 @@ export const EF_ARM_ABI_FLOAT_SOFT = 0x200
 export const EF_ARM_ABI_FLOAT_HARD = 0x400
 const PT_INTERP = 3
 
-
-export interface ElfInfo {
-  machine: number
-  machineName: string
-  bits: 32 | 64
-  endian: "little" | "big"
+/** What a binary's ELF header says: the target table's ELF facts, plus e_flags and linkage. */
+export interface ElfInfo extends ElfFacts {
   flags: number
-  /** "hard"/"soft" when the ARM e_flags record a float ABI, else undefined. */
-  armFloat?: "hard" | "soft"
   /** dynamic when a PT_INTERP program header exists. */
   linkage: "static" | "dynamic"
 }

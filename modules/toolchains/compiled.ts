@@ -1,7 +1,57 @@
-/** What the compiled toolchains (Go, Rust) share: their plans' text form and step naming. */
-import type { EnginePlatform } from "../core/native.js"
-import type { BuildPlan } from "../core/plan.js"
+/** What the compiled toolchains (Go, Rust) share: the parts of a plan every one has, planning target by target, their plans' text form, step naming. */
+import { elfCheckArgv } from "../core/elf.js"
+import { runsNatively, type EnginePlatform } from "../core/native.js"
+import type { BuildPlan, SourceFacts } from "../core/plan.js"
 import { describeCompiledPlans } from "../core/render.js"
+import type { TargetRow } from "../core/targets.js"
+
+/** Where the source is mounted in a builder. */
+export const SRC_DIR = "/src"
+/** Where a builder leaves the binary it built (and verified). */
+export const OUT_DIR = "/out"
+
+export interface BinaryPlan {
+  emulate?: boolean
+  /** File name of the binary. */
+  binary: string
+  linkage: "static" | "dynamic"
+  /** Runtime base image ("scratch": an empty rootfs with a nonroot user and CA certificates). */
+  base: string
+}
+
+/**
+ * The parts every compiled plan has the same way: the target, cross or emulated, whether the
+ * engine runs the target natively, the builder's platform, the ELF check of the binary, the
+ * output, and the runtime image (the binary at /usr/local/bin, nonroot user 65532).
+ */
+export function binaryPlanParts(row: Readonly<TargetRow>, engine: EnginePlatform, o: BinaryPlan) {
+  const out = `${OUT_DIR}/${o.binary}`
+  const bin = `/usr/local/bin/${o.binary}`
+  return {
+    platform: row.platform,
+    mode: o.emulate ? ("emulated" as const) : ("cross" as const),
+    native: runsNatively(row, engine),
+    builderPlatform: o.emulate ? row.platform : "native",
+    workdir: SRC_DIR,
+    verifyStep: { name: "verify ELF", argv: elfCheckArgv(out, row.platform, row.elf, o.linkage) },
+    output: { path: out, name: o.binary },
+    verify: { elf: row.elf, linkage: o.linkage },
+    runtime: { base: o.base, binaryPath: bin, entrypoint: [bin], user: "65532:65532" },
+  }
+}
+
+/**
+ * The Toolchain members every compiled toolchain has the same way, from its one-target planner:
+ * plan each target, describe the plans, name steps by argv, build binaries.
+ */
+export function compiledToolchain<O, P extends BuildPlan>(planOne: (row: Readonly<TargetRow>, o: O, facts: SourceFacts, engine: EnginePlatform) => P) {
+  return {
+    plan: (targets: readonly Readonly<TargetRow>[], o: O, facts: SourceFacts, engine: EnginePlatform): P[] => targets.map((row) => planOne(row, o, facts, engine)),
+    describe: describeCompiled,
+    stepOf: compiledStepOf,
+    binaries: true,
+  } as const
+}
 
 /** Text form of compiled plans. */
 export function describeCompiled(plans: readonly BuildPlan[], engine: EnginePlatform): string {

@@ -1,5 +1,5 @@
 /** Go toolchain: cross-compiles each target on the engine's native platform (go.mod). */
-import { compiledStepOf, describeCompiled } from "../compiled.js"
+import { compiledToolchain } from "../compiled.js"
 import type { Toolchain } from "../toolchain.js"
 import { checkGoOptions, planGo, type GoOptions, type GoPlan } from "./plan.js"
 
@@ -18,10 +18,7 @@ export const goToolchain = {
     emulate: b.emulate,
   }),
   check: checkGoOptions,
-  plan: (targets, o, facts, engine) => targets.map((row) => planGo(row, o, facts, engine)),
-  describe: describeCompiled,
-  stepOf: compiledStepOf,
-  binaries: true,
+  ...compiledToolchain(planGo),
 } satisfies Toolchain<"go", GoOptions, GoPlan>
 
 export { planGo, checkGoOptions, parseGoMod, goLdflags, goBinaryName, cgoPackages, DEFAULT_GO_VERSION, type GoOptions, type GoPlan, type GoModFacts } from "./plan.js"

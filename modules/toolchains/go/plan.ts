@@ -2,19 +2,17 @@
  * Go toolchain, pure part: go.mod facts and the per-target BuildPlan. The builder is a Debian-based
  * Go image on the engine's native platform; each target gets the full env from the target table.
  */
-import { elfCheckArgv } from "../../core/elf.js"
 import { debianCrossPackage, glibcBaseOf, goEnv, platformSlug } from "../../core/env.js"
 import { MultiarchInputError } from "../../core/errors/index.js"
-import { runsNatively, type EnginePlatform } from "../../core/native.js"
+import type { EnginePlatform } from "../../core/native.js"
 import type { BuildPlan, SourceFacts } from "../../core/plan.js"
 import type { TargetRow } from "../../core/targets.js"
+import { binaryPlanParts } from "../compiled.js"
 
 /** A Go plan: the compiled-plan shape, discriminated as "go". */
 export type GoPlan = BuildPlan<"go">
 
 export const DEFAULT_GO_VERSION = "1.23"
-export const OUT_DIR = "/out"
-export const SRC_DIR = "/src"
 
 export interface GoOptions {
   /** Go version for the builder image; default from go.mod's toolchain/go line. */
@@ -134,32 +132,24 @@ export function planGo(row: Readonly<TargetRow>, o: GoOptions, facts: SourceFact
       })
     }
   }
-  const out = `${OUT_DIR}/${name}`
   const linkage = o.cgo ? "dynamic" : "static"
+  const parts = binaryPlanParts(row, engine, { emulate: o.emulate, binary: name, linkage, base: o.base ?? (o.cgo ? glibcBaseOf(row) : "scratch") })
   return {
-    platform: row.platform,
+    platform: parts.platform,
     toolchain: "go",
-    mode: o.emulate ? "emulated" : "cross",
-    native: runsNatively(row, engine),
-    builder: { image: `golang:${version}-bookworm`, platform: o.emulate ? row.platform : "native", setup },
-    workdir: SRC_DIR,
+    mode: parts.mode,
+    native: parts.native,
+    builder: { image: `golang:${version}-bookworm`, platform: parts.builderPlatform, setup },
+    workdir: parts.workdir,
     env,
     caches: [
       { path: "/go/pkg/mod", key: `multiarch-go-mod-${slug}` },
       { path: "/root/.cache/go-build", key: `multiarch-go-build-${version}-${slug}` },
     ],
-    steps: [
-      { name: "go build", argv: ["go", "build", "-trimpath", "-ldflags", goLdflags(o), "-o", out, o.package ?? "."] },
-      { name: "verify ELF", argv: elfCheckArgv(out, row.platform, row.elf, linkage) },
-    ],
-    output: { path: out, name },
-    verify: { elf: row.elf, linkage },
-    runtime: {
-      base: o.base ?? (o.cgo ? glibcBaseOf(row) : "scratch"),
-      binaryPath: `/usr/local/bin/${name}`,
-      entrypoint: [`/usr/local/bin/${name}`],
-      user: "65532:65532",
-    },
+    steps: [{ name: "go build", argv: ["go", "build", "-trimpath", "-ldflags", goLdflags(o), "-o", parts.output.path, o.package ?? "."] }, parts.verifyStep],
+    output: parts.output,
+    verify: parts.verify,
+    runtime: parts.runtime,
     notes: [
       `Go ${version} (${o.goVersion ? "--go-version" : mod.goVersion ? "from go.mod" : "default"}), ` +
         (o.emulate ? `builder emulated as ${row.platform} (--emulate): expect 4–15× slower builds` : `builder on the engine's native platform ${engine.platform}`),

@@ -1,5 +1,5 @@
 /** Rust toolchain: cross-compiles each target triple on the engine's native platform (Cargo.toml). */
-import { compiledStepOf, describeCompiled } from "../compiled.js"
+import { compiledToolchain } from "../compiled.js"
 import type { Toolchain } from "../toolchain.js"
 import { checkRustOptions, type RustOptions } from "./options.js"
 import { planRust, type RustPlan } from "./plan.js"
@@ -18,10 +18,7 @@ export const rustToolchain = {
     emulate: b.emulate,
   }),
   check: checkRustOptions,
-  plan: (targets, o, facts, engine) => targets.map((row) => planRust(row, o, facts, engine)),
-  describe: describeCompiled,
-  stepOf: compiledStepOf,
-  binaries: true,
+  ...compiledToolchain(planRust),
 } satisfies Toolchain<"rust", RustOptions, RustPlan>
 
 export { planRust, unsupportedReason, rustBinaryName, profileDir, type RustPlan } from "./plan.js"

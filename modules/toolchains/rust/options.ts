@@ -4,8 +4,6 @@ import type { Libc } from "../../core/env.js"
 
 /** Rust release used when neither --rust-version nor rust-toolchain.toml pins one. */
 export const DEFAULT_RUST_VERSION = "1.96.0"
-export const SRC_DIR = "/src"
-export const OUT_DIR = "/out"
 /** CARGO_TARGET_DIR: a cache volume outside the source, so a source `target/` never leaks in. */
 export const TARGET_DIR = "/cargo-target"
 /** CARGO_HOME of the official rust images (registry and git caches live below it). */

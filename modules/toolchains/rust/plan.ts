@@ -12,14 +12,14 @@
  * (`<arch>-linux-musl-gcc`: the same cross gcc with musl's headers), where bookworm has it.
  * Everything comes from the image's apt and rustup: no zig, no musl-cross download.
  */
-import { elfCheckArgv } from "../../core/elf.js"
 import { cargoEnvTriple, ccEnvTriple, debianCrossPackage, glibcBaseOf, platformSlug, type Libc } from "../../core/env.js"
 import { MultiarchInputError } from "../../core/errors/index.js"
-import { runsNatively, type EnginePlatform } from "../../core/native.js"
+import type { EnginePlatform } from "../../core/native.js"
 import type { BuildPlan, PlanStep, SourceFacts } from "../../core/plan.js"
 import type { TargetRow } from "../../core/targets.js"
+import { binaryPlanParts } from "../compiled.js"
 import { parseCargoToml, resolveRustVersion, type CargoFacts } from "./cargo.js"
-import { CARGO_HOME, checkRustOptions, DEFAULT_LIBC, DEFAULT_PROFILE, featureList, OUT_DIR, SRC_DIR, TARGET_DIR, type RustOptions } from "./options.js"
+import { CARGO_HOME, checkRustOptions, DEFAULT_LIBC, DEFAULT_PROFILE, featureList, TARGET_DIR, type RustOptions } from "./options.js"
 
 /** A Rust plan: the compiled-plan shape, discriminated as "rust". */
 export type RustPlan = BuildPlan<"rust">
@@ -152,16 +152,16 @@ export function planRust(row: Readonly<TargetRow>, o: RustOptions, facts: Source
   notes.push(locked ? "Cargo.lock present: --locked" : "no Cargo.lock: dependencies resolved at build time (commit Cargo.lock for reproducible images)")
 
   const built = `${TARGET_DIR}/${triple}/${profileDir(profile)}/${bin}`
-  const out = `${OUT_DIR}/${bin}`
   const linkage = libc === "musl" ? "static" : "dynamic"
   const project = cargo.packageName ?? bin
+  const parts = binaryPlanParts(row, engine, { emulate: o.emulate, binary: bin, linkage, base: o.base ?? (libc === "musl" ? "scratch" : glibcBaseOf(row)) })
   return {
-    platform: row.platform,
+    platform: parts.platform,
     toolchain: "rust",
-    mode: o.emulate ? "emulated" : "cross",
-    native: runsNatively(row, engine),
-    builder: { image: `rust:${version}-bookworm`, platform: o.emulate ? row.platform : "native", setup },
-    workdir: SRC_DIR,
+    mode: parts.mode,
+    native: parts.native,
+    builder: { image: `rust:${version}-bookworm`, platform: parts.builderPlatform, setup },
+    workdir: parts.workdir,
     env,
     caches: [
       { path: `${CARGO_HOME}/registry`, key: `multiarch-rust-registry-${slug}-${libc}` },
@@ -171,17 +171,12 @@ export function planRust(row: Readonly<TargetRow>, o: RustOptions, facts: Source
     steps: [
       { name: "cargo build", argv: cargoArgv },
       // the target dir is a cache volume: copy the binary into the builder's own filesystem
-      { name: "copy binary", argv: ["install", "-D", "-m", "0755", built, out] },
-      { name: "verify ELF", argv: elfCheckArgv(out, row.platform, row.elf, linkage) },
+      { name: "copy binary", argv: ["install", "-D", "-m", "0755", built, parts.output.path] },
+      parts.verifyStep,
     ],
-    output: { path: out, name: bin },
-    verify: { elf: row.elf, linkage },
-    runtime: {
-      base: o.base ?? (libc === "musl" ? "scratch" : glibcBaseOf(row)),
-      binaryPath: `/usr/local/bin/${bin}`,
-      entrypoint: [`/usr/local/bin/${bin}`],
-      user: "65532:65532",
-    },
+    output: parts.output,
+    verify: parts.verify,
+    runtime: parts.runtime,
     notes,
   }
 }
