@@ -470,7 +470,7 @@ function serialisationNote(extra: { step: string; d: number }[], added: number):
   if (pub && pub.d >= added)
     parts.push(
       `\`publish\` grows by one round per added platform: the \`node(id: "Container:…") { ... on Container { id } }\` queries in its shape, one per variant, in sequence. ` +
-        "They are not an await in a loop in src/: `MultiarchImage.publish` (src/image.ts) makes one `base.publish(first, { platformVariants: this.variants, … })` call. " +
+        "They are not an await in a loop in src/: `MultiarchImage.publish` (src/engine/publish.ts) makes one `base.publish(first, { platformVariants: image.variants, … })` call. " +
         "The SDK serialises it: to send a list of objects as an argument, `computeNestedQuery` in @dagger.io/dagger's `dist/src/common/graphql/compute_query.js` resolves each element's ID with " +
         "`for (let i = 0; i < value.length; i++) { … await compute(…) }` — one round trip per platform, in sequence (`tarball`'s `asTarball({ platformVariants })` does the same). " +
         "Against a real engine a round trip costs milliseconds, so this is small next to the builds. A fix belongs in the SDK (a `Promise.all` over the list); inside src/ it could only be avoided by passing IDs the SDK does not re-resolve, which its typed API does not offer",
