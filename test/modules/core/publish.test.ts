@@ -1,18 +1,9 @@
 /** The one PublishRequest (`publish` and `merge`), parsed and checked before any engine or registry work. */
 import { describe, expect, it } from "vitest"
 import { checkCredentialPair, missingCredential } from "../../../modules/core/credentials.js"
-import { MultiarchInputError } from "../../../modules/core/errors/index.js"
 import { parsePublishRequest, tagOf } from "../../../modules/core/publish.js"
+import { inputError } from "../../support/errors.js"
 
-function inputError(fn: () => unknown): MultiarchInputError {
-  try {
-    fn()
-  } catch (e) {
-    expect(e).toBeInstanceOf(MultiarchInputError)
-    return e as MultiarchInputError
-  }
-  throw new Error("expected a MultiarchInputError")
-}
 
 describe("parsePublishRequest", () => {
   it("references: the address's tag, then --tags, then tags from the git ref; defaults", () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest"
-import { MultiarchInputError } from "../../../modules/core/errors/index.js"
 import {
   formatReference,
   isLocalRegistry,
@@ -10,6 +9,7 @@ import {
   withDigest,
   withTag,
 } from "../../../modules/core/reference.js"
+import { inputError } from "../../support/errors.js"
 
 const D = "sha256:" + "ab".repeat(32)
 
@@ -73,15 +73,6 @@ describe("parseReference: normalisation", () => {
   })
 })
 
-function inputError(f: () => unknown): MultiarchInputError {
-  try {
-    f()
-  } catch (e) {
-    expect(e).toBeInstanceOf(MultiarchInputError)
-    return e as MultiarchInputError
-  }
-  throw new Error("expected a MultiarchInputError")
-}
 
 describe("parseReference: errors say how to fix the input", () => {
   it("upper-case GitHub owner: rejected with the lower-cased reference as fix", () => {

@@ -1,17 +1,9 @@
 /** The one BuildRequest: options by name, parsed and checked once, before any engine work. */
 import { describe, expect, it } from "vitest"
-import { MultiarchInputError, MultiarchInputErrors } from "../../../modules/core/errors/index.js"
+import { MultiarchInputErrors } from "../../../modules/core/errors/index.js"
 import { DEFAULT_PLATFORMS, parseBuildRequest, withSecretNames } from "../../../modules/toolchains/request.js"
+import { inputError } from "../../support/errors.js"
 
-function inputError(fn: () => unknown): MultiarchInputError {
-  try {
-    fn()
-  } catch (e) {
-    expect(e).toBeInstanceOf(MultiarchInputError)
-    return e as MultiarchInputError
-  }
-  throw new Error("expected a MultiarchInputError")
-}
 
 describe("parseBuildRequest", () => {
   it("platforms become target rows (default linux/amd64,linux/arm64), aliases normalised", () => {

@@ -7,11 +7,11 @@ import { join, resolve } from "node:path"
 import { describe, expect, it } from "vitest"
 import { DEFAULT_RUST_VERSION, type RustOptions } from "../../../../modules/toolchains/rust/index.js"
 import { elfCheckArgv } from "../../../../modules/core/elf.js"
-import { MultiarchInputError } from "../../../../modules/core/errors/index.js"
 import { SUPPORTED_PLATFORMS, TARGETS } from "../../../../modules/core/index.js"
 import type { BuildPlan, SourceFacts } from "../../../../modules/core/plan.js"
 import { factsOf } from "../../../support/facts.js"
 import { planRust } from "../../../support/plans.js"
+import { inputError } from "../../../support/errors.js"
 
 const NATIVE = "linux/amd64"
 const HELLO = `[package]\nname = "hello"\nversion = "0.1.0"\nedition = "2021"\n`
@@ -21,15 +21,6 @@ const facts = (files: Record<string, string> = {}, extra: string[] = []): Source
 })
 const locked = () => facts({ "Cargo.lock": "version = 4\n" })
 
-function inputError(fn: () => unknown): MultiarchInputError {
-  try {
-    fn()
-  } catch (e) {
-    expect(e).toBeInstanceOf(MultiarchInputError)
-    return e as MultiarchInputError
-  }
-  throw new Error("expected a MultiarchInputError, nothing was thrown")
-}
 
 const step = (p: BuildPlan, name: string) => {
   const s = [...p.builder.setup, ...p.steps].find((x) => x.name === name)
