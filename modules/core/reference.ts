@@ -23,6 +23,7 @@
  *   rejected with a fix.
  */
 import { MultiarchInputError } from "./errors/index.js"
+import { leadingUserinfo } from "./userinfo.js"
 
 export interface ImageReference {
   /** Registry host as users spell it, lower case, with port: "docker.io", "ghcr.io", "127.0.0.1:5000". */
@@ -94,6 +95,9 @@ export function parseReference(input: string, opts: ParseReferenceOptions = {}):
   if (s === "") fail(field, input, "the image reference is empty", `use e.g. "ghcr.io/owner/app:1.0"`)
   if (/\s/.test(s)) fail(field, input, "an image reference has no spaces", `pass one reference, e.g. "ghcr.io/owner/app:1.0"`)
   if (s.startsWith("docker://")) s = s.slice("docker://".length)
+  if (leadingUserinfo(s) !== undefined)
+    // user:pass@host/repo: credentials in a reference would be echoed and logged; never accepted
+    fail(field, input, "an image reference cannot carry credentials (user:password@)", "drop them from the reference and pass --username with --password env://TOKEN (or --registry-config)")
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(s)
   if (scheme)
     fail(

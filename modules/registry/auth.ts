@@ -1,13 +1,19 @@
 /**
  * Registry auth: parse WWW-Authenticate challenges, answer them with Basic credentials or a Bearer
- * token from the challenge's realm (cached per scope set), and word auth failures. Credentials go
- * only to the registry this authenticator was made for and to the token realm it names; they never
- * appear in a message.
+ * token from the challenge's realm (cached per scope set), and word auth failures.
+ *
+ * Credentials are bound to origins: they go to the registry this authenticator was made for, and
+ * to the token realm named in a challenge *the registry itself* sent (the transport never hands
+ * over a challenge from another origin, e.g. a redirect target). A realm over plain http gets
+ * credentials only on a loopback host or a host the user opted into plain http for; a realm with
+ * userinfo is refused. Tokens with control characters are refused. No secret is ever in a message
+ * (`scrub`).
  */
+import { redactUserinfo } from "../core/userinfo.js"
 import { RegistryAuthError, RegistryError } from "./errors/index.js"
-import { describeBody, readErrorBody } from "./transport/body.js"
+import { describeBody, parseErrorBody } from "./transport/body.js"
 import type { RequestContext } from "./transport/request.js"
-import type { RetryingFetch } from "./transport/retry.js"
+import type { Transport } from "./transport/transport.js"
 import type { RegistryCredentials } from "./types.js"
 
 export interface AuthChallenge {
@@ -88,23 +94,34 @@ interface CachedToken {
   expiresAt: number
 }
 
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/
+
 /** The auth state of one registry client: the scheme the registry asked for, its token realm, tokens. */
 export class Authenticator {
   /** What the registry asked for so far (undefined: no request answered yet). */
   scheme: "none" | "basic" | "bearer" | undefined
-  /** Realm and service of the last Bearer challenge. */
-  bearer?: { realm: string; service?: string }
+  /** Realm and service of the last Bearer challenge (from the registry itself). */
+  bearer?: { realm: URL; service?: string }
   private readonly tokens = new Map<string, CachedToken>()
+  /** Every token ever received (to scrub from messages even after they expire). */
+  private readonly seen = new Set<string>()
 
   constructor(
     private readonly registry: string,
     readonly credentials: RegistryCredentials | undefined,
-    private readonly http: RetryingFetch,
+    private readonly transport: Transport,
+    private readonly credentialsHint?: string,
   ) {}
 
+  /** Can a Basic challenge be answered (a username and a password, not only an identity token)? */
+  canBasic(): boolean {
+    return !!this.credentials && this.credentials.password !== ""
+  }
+
   basicHeader(): string | undefined {
-    if (!this.credentials) return undefined
-    const { username, password } = this.credentials
+    if (!this.canBasic()) return undefined
+    const { username, password } = this.credentials!
     return "Basic " + Buffer.from(`${username}:${password}`, "utf8").toString("base64")
   }
 
@@ -118,45 +135,78 @@ export class Authenticator {
     return [...new Set(scopes)].sort().join(" ")
   }
 
+  /**
+   * Take the realm of a Bearer challenge the registry sent. Refuses a realm that is not an
+   * http(s) URL or carries userinfo, and — when there are credentials to send — an http realm on
+   * a host that is neither loopback nor opted into plain http.
+   */
+  useBearer(realm: string, service: string | undefined, ctx: RequestContext): void {
+    let url: URL
+    try {
+      url = new URL(realm)
+    } catch {
+      throw new RegistryAuthError(`registry ${this.registry} sent an authentication challenge with an invalid token realm "${redactUserinfo(realm).slice(0, 200)}"`, { registry: this.registry, reference: ctx.target, repository: ctx.repository, operation: ctx.action })
+    }
+    const shown = `${url.protocol}//${url.host}${url.pathname}`
+    if (url.protocol !== "https:" && url.protocol !== "http:")
+      throw new RegistryAuthError(`registry ${this.registry} names a token realm that is not http(s): ${shown}`, { registry: this.registry, reference: ctx.target, repository: ctx.repository, operation: ctx.action })
+    if (url.username || url.password)
+      throw new RegistryAuthError(`registry ${this.registry} names a token realm with credentials in its URL (${url.protocol}//***@${url.host}${url.pathname}); refusing to use it`, { registry: this.registry, reference: ctx.target, repository: ctx.repository, operation: ctx.action })
+    if (url.protocol === "http:" && this.credentials && !this.transport.httpAllowed(url.hostname))
+      throw new RegistryAuthError(
+        `registry ${this.registry} names a token service over plain http on ${url.host} (${shown}); the credentials are not sent there: over http anyone on the way can read them. Use an https token realm, or — only on a network you trust — opt in to plain http for ${url.hostname} (plainHttpHosts: ["${url.hostname}"], or --plain-http when it is the registry's own host).`,
+        { registry: this.registry, reference: ctx.target, repository: ctx.repository, operation: ctx.action },
+      )
+    this.scheme = "bearer"
+    this.bearer = { realm: url, service }
+  }
+
   /** Get (or reuse) a Bearer token for `scopes` from the realm of the last challenge. */
   async token(scopes: string[], ctx: RequestContext, fresh: boolean): Promise<string> {
     const key = this.scopeKey(scopes)
     const cached = this.tokens.get(key)
     if (!fresh && cached && cached.expiresAt > Date.now()) return cached.token
-    const bearer = this.bearer!
-    let realm: URL
-    try {
-      realm = new URL(bearer.realm)
-    } catch {
-      throw new RegistryAuthError(`registry ${this.registry} sent an authentication challenge with an invalid token realm "${bearer.realm}"`, { registry: this.registry, reference: ctx.target })
-    }
-    if (bearer.service) realm.searchParams.set("service", bearer.service)
-    for (const s of new Set(scopes)) if (s) realm.searchParams.append("scope", s)
-    if (this.credentials) realm.searchParams.set("account", this.credentials.username)
-    const headers: Record<string, string> = { Accept: "application/json" }
-    const basic = this.basicHeader()
-    if (basic) headers.Authorization = basic
+    const realm = new URL(this.bearer!.realm)
+    const service = this.bearer!.service
     const tctx: RequestContext = { ...ctx, action: `get a token (from ${realm.host}) to ${ctx.action}` }
-    const res = await this.http.fetch("GET", realm.toString(), headers, undefined, tctx)
-    if (res.status === 401 || res.status === 403) {
-      const body = await readErrorBody(res)
-      throw this.authError(ctx, true, describeBody(body), res.status)
+    const headers: Record<string, string> = { Accept: "application/json" }
+    let method = "GET"
+    let body: Uint8Array | undefined
+    const c = this.credentials
+    if (c?.identityToken) {
+      // OAuth2 refresh-token grant (docker config.json's identitytoken), as docker and containerd do
+      const form = new URLSearchParams({ grant_type: "refresh_token", refresh_token: c.identityToken, client_id: "multiarch" })
+      if (service) form.set("service", service)
+      const sc = [...new Set(scopes)].filter(Boolean).join(" ")
+      if (sc) form.set("scope", sc)
+      method = "POST"
+      headers["Content-Type"] = "application/x-www-form-urlencoded"
+      body = new TextEncoder().encode(form.toString())
+    } else {
+      if (service) realm.searchParams.set("service", service)
+      for (const s of new Set(scopes)) if (s) realm.searchParams.append("scope", s)
+      if (c) realm.searchParams.set("account", c.username)
+      const basic = this.basicHeader()
+      if (basic) headers.Authorization = basic
     }
-    if (!res.ok) {
-      const body = await readErrorBody(res)
+    const res = await this.transport.tokenRequest(method, realm.toString(), headers, body, tctx, realm.host)
+    if (res.status === 401 || res.status === 403) throw this.authError(ctx, true, describeBody(parseErrorBody(res.bytes)), res.status)
+    if (res.status < 200 || res.status > 299)
       throw new RegistryError(
-        `authentication with registry ${this.registry} failed: its token service ${realm.host} answered HTTP ${res.status}${describeBody(body)} while trying to ${ctx.action} ${ctx.target}`,
-        { registry: this.registry, status: res.status, reference: ctx.target },
+        `authentication with registry ${this.registry} failed: its token service ${realm.host} answered HTTP ${res.status}${describeBody(parseErrorBody(res.bytes))} while trying to ${ctx.action} ${ctx.target}`,
+        { registry: this.registry, status: res.status, reference: ctx.target, repository: ctx.repository, operation: ctx.action },
       )
-    }
-    let j: { token?: string; access_token?: string; expires_in?: number }
+    let j: { token?: unknown; access_token?: unknown; expires_in?: unknown }
     try {
-      j = await res.json()
+      j = JSON.parse(new TextDecoder().decode(res.bytes))
     } catch {
-      throw new RegistryAuthError(`authentication with registry ${this.registry} failed: its token service ${realm.host} did not answer JSON`, { registry: this.registry, reference: ctx.target })
+      throw new RegistryAuthError(`authentication with registry ${this.registry} failed: its token service ${realm.host} did not answer JSON`, { registry: this.registry, reference: ctx.target, repository: ctx.repository, operation: ctx.action })
     }
-    const token = j.token ?? j.access_token
-    if (!token) throw new RegistryAuthError(`authentication with registry ${this.registry} failed: its token service ${realm.host} returned no token`, { registry: this.registry, reference: ctx.target })
+    const token = typeof j.token === "string" && j.token ? j.token : typeof j.access_token === "string" ? j.access_token : ""
+    if (token) this.seen.add(token)
+    if (!token) throw new RegistryAuthError(`authentication with registry ${this.registry} failed: its token service ${realm.host} returned no token`, { registry: this.registry, reference: ctx.target, repository: ctx.repository, operation: ctx.action })
+    if (CONTROL.test(token))
+      throw new RegistryAuthError(`authentication with registry ${this.registry} failed: its token service ${realm.host} returned a token with control characters (a line break?), which cannot go into a header`, { registry: this.registry, reference: ctx.target, repository: ctx.repository, operation: ctx.action })
     const ttl = Math.max(30, Number(j.expires_in) || 60)
     this.tokens.set(key, { token, expiresAt: Date.now() + (ttl - 10) * 1000 })
     return token
@@ -166,11 +216,24 @@ export class Authenticator {
     const what = `${ctx.action} ${ctx.target}`.trim()
     const right = ctx.push ? "push to" : "pull from"
     const repo = ctx.repository ?? "the repository"
+    const who = this.credentials ? (this.credentials.username ? `user "${this.credentials.username}"` : "the identity token") : ""
     const message = this.credentials
       ? rejected
-        ? `authentication failed at registry ${this.registry}: the credentials for user "${this.credentials.username}" were rejected while trying to ${what}${detail}. Check the username and password (or token), and that the token has the scope to ${right} ${repo}.`
-        : `authentication failed at registry ${this.registry}: the credentials for user "${this.credentials.username}" do not grant access to ${what}${detail}. Check the username and password (or token), and that the token has the scope to ${right} ${repo}.`
-      : `authentication required by registry ${this.registry} to ${what}${detail}: no credentials were given. Pass a username and password (or token); if the image is public, check the repository name (registries answer 401 for repositories that do not exist).`
-    return new RegistryAuthError(message, { registry: this.registry, status, reference: ctx.target })
+        ? `authentication failed at registry ${this.registry}: the credentials for ${who} were rejected while trying to ${what}${detail}. Check the username and password (or token), and that the token has the scope to ${right} ${repo}.`
+        : `authentication failed at registry ${this.registry}: the credentials for ${who} do not grant access to ${what}${detail}. Check the username and password (or token), and that the token has the scope to ${right} ${repo}.`
+      : `authentication required by registry ${this.registry} to ${what}${detail}: no credentials were given${this.credentialsHint ? ` (${this.credentialsHint})` : ""}. Pass a username and password (or token), or a docker config (--registry-config); if the image is public, check the repository name (registries answer 401 for repositories that do not exist).`
+    return new RegistryAuthError(message, { registry: this.registry, status, reference: ctx.target, repository: ctx.repository, operation: ctx.action })
+  }
+
+  /** `text` without any secret this authenticator knows. */
+  scrub(text: string): string {
+    const secrets: string[] = []
+    const c = this.credentials
+    if (c?.password) secrets.push(c.password, Buffer.from(`${c.username}:${c.password}`, "utf8").toString("base64"))
+    if (c?.identityToken) secrets.push(c.identityToken)
+    secrets.push(...this.seen)
+    let out = text
+    for (const s of secrets) if (s.length >= 4) out = out.split(s).join("***")
+    return redactUserinfo(out)
   }
 }

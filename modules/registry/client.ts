@@ -6,18 +6,52 @@
  * No dependencies: Node 20's fetch does everything needed, and a registry client is small enough
  * that a library (and its transitive tree inside every Dagger module container) is not worth it.
  *
- * Credentials come only from the caller (`{ username, password }`); the client never reads the
- * environment or a docker config file, never logs them, and never puts them in an error message.
- * They are sent only to the registry the client was made for and to the token realm that
- * registry names.
+ * Every request, its body included, runs inside one retry policy (transport/policy.ts): a reset
+ * or stall in the middle of a body is retried like one before the headers; content is checked
+ * against its digest (a manifest fetched by tag against the registry's Docker-Content-Digest) and
+ * read again once on a mismatch. Writes recover from a lost response: before a PUT is retried, the
+ * client asks whether the registry already has the blob or manifest; an upload that failed opens
+ * a new session. A streamed blob (openBlob) is checked against its digest as it flows; its last
+ * bytes are held back until the digest matches, so a corrupt copy never completes an upload.
+ *
+ * Credentials come only from the caller (`{ username, password }` or an identity token); the
+ * client never reads the environment or a docker config file itself (see docker-config.ts), never
+ * logs them, and never puts them in an error message. They are sent only to the registry the
+ * client was made for and to the token realm that registry names.
  */
+import { createHash } from "node:crypto"
+import { Readable } from "node:stream"
+import { MultiarchInputError } from "../core/errors/index.js"
+import { checkSecretText } from "../core/redact.js"
 import { isLocalRegistry, registryApiHost } from "../core/reference.js"
 import { sha256Digest, verifyDigest } from "./digest.js"
-import { RegistryError } from "./errors/index.js"
-import { discard, holdBody, isStreamBody } from "./transport/body.js"
-import type { RequestContext } from "./transport/request.js"
-import { Transport } from "./transport/transport.js"
-import { MANIFEST_MEDIA_TYPES, MAX_MANIFEST_BYTES, MediaType, type ManifestHead, type ManifestResponse, type RegistryClientOptions } from "./types.js"
+import { RegistryError, RegistryIntegrityError } from "./errors/index.js"
+import { classifyError, type Exchanged } from "./transport/exchange.js"
+import { RetryState } from "./transport/policy.js"
+import { isStreamBody } from "./transport/body.js"
+import type { RequestBody, RequestContext } from "./transport/request.js"
+import { AttemptFailed, DigestMismatch, Transport, type Answer } from "./transport/transport.js"
+import { MANIFEST_MEDIA_TYPES, MAX_MANIFEST_BYTES, MediaType, type ManifestHead, type ManifestResponse, type RegistryClientOptions, type RegistryCredentials } from "./types.js"
+
+/** Options of one call that serves another request (shares its retry deadline). */
+export interface CallOptions {
+  /** No attempt of this call starts after this time (ms since the epoch). */
+  deadline?: number
+}
+
+/** Reject credentials that cannot be sent (control characters) before any request; never echoes them. */
+export function checkCredentials(c: RegistryCredentials | undefined): void {
+  if (!c) return
+  if (typeof c.username !== "string" || typeof c.password !== "string")
+    throw new MultiarchInputError("username", String(c.username), "credentials need a username and a password (strings)", "pass both, e.g. { username: \"me\", password: process.env.TOKEN }")
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(c.username))
+    throw new MultiarchInputError("username", c.username.replace(/[\u0000-\u001f\u007f]/g, "?"), "the user name contains a control character (a line break?)", "pass the user name on one line")
+  checkSecretText("password", c.password)
+  if (c.identityToken !== undefined) checkSecretText("identitytoken", c.identityToken)
+  if (c.password === "" && !c.identityToken)
+    throw new MultiarchInputError("password", "(empty)", "the password is empty", "pass the password or token (or neither, for anonymous access)")
+}
 
 /**
  * Client for one registry host. Create one per registry; it caches the auth scheme and tokens.
@@ -32,19 +66,23 @@ export class RegistryClient {
   /** API root, e.g. "https://registry-1.docker.io". */
   readonly baseUrl: string
   private readonly transport: Transport
+  private readonly log?: (message: string) => void
 
   constructor(registry: string, options: RegistryClientOptions = {}) {
+    checkCredentials(options.credentials)
     this.registry = registry
+    this.log = options.log
     const plain = options.plainHttp ?? isLocalRegistry(registry)
     this.baseUrl = `${plain ? "http" : "https"}://${registryApiHost(registry)}`
     this.transport = new Transport(registry, this.baseUrl, {
       credentials: options.credentials,
       retry: options.retry,
-      timeoutMs: options.timeoutMs ?? 120_000,
-      blobTimeoutMs: options.blobTimeoutMs ?? 1_800_000,
       fetch: options.fetch ?? globalThis.fetch,
       userAgent: options.userAgent ?? "multiarch-registry-client/0.1",
       log: options.log,
+      plainHttp: options.plainHttp === true,
+      plainHttpHosts: options.plainHttpHosts ?? [],
+      credentialsHint: options.credentialsHint,
     })
   }
 
@@ -53,30 +91,60 @@ export class RegistryClient {
   /** Check that the registry answers and that the credentials (if any) are accepted. */
   async ping(): Promise<void> {
     const ctx: RequestContext = { action: "reach", target: this.registry, scopes: [] }
-    const res = await this.transport.send({ method: "GET", url: "/v2/" }, ctx)
-    await discard(res)
+    await this.transport.send({ method: "GET", url: "/v2/" }, ctx)
+  }
+
+  /**
+   * Check, before anything is written, that the credentials may push to `repository`: open an
+   * upload session and cancel it (what go-containerregistry's CheckPushPermission does; a token
+   * service may hand out a pull-only token without complaint, only the registry knows).
+   */
+  async checkPush(repository: string): Promise<void> {
+    const ctx = this.ctx(repository, "", "push to", true)
+    ctx.target = `${this.registry}/${repository}`
+    const a = await this.transport.send({ method: "POST", url: `/v2/${repository}/blobs/uploads/`, accept: [202] }, ctx)
+    await this.cancelSession(a, ctx)
+  }
+
+  /** Check that the credentials may read `repository` (a repository that does not exist yet passes). */
+  async checkPull(repository: string): Promise<void> {
+    const ctx = this.ctx(repository, "", "read from", false)
+    ctx.target = `${this.registry}/${repository}`
+    await this.transport.send({ method: "GET", url: `/v2/${repository}/tags/list?n=1`, accept: [404] }, ctx)
   }
 
   /** GET a manifest by tag or digest. Throws RegistryNotFoundError when it does not exist. */
-  async getManifest(repository: string, reference: string): Promise<ManifestResponse> {
-    const ctx = this.ctx(repository, reference, "read the manifest of", false)
-    const res = await this.transport.send(
+  async getManifest(repository: string, reference: string, o: CallOptions = {}): Promise<ManifestResponse> {
+    const ctx = this.ctx(repository, reference, "read the manifest of", false, o)
+    return this.transport.request(
       { method: "GET", url: `/v2/${repository}/manifests/${reference}`, headers: { Accept: MANIFEST_MEDIA_TYPES.join(", ") } },
       ctx,
+      (x) => this.readManifest(x, reference, ctx),
     )
+  }
+
+  private async readManifest(x: Exchanged, reference: string, ctx: RequestContext): Promise<ManifestResponse> {
+    const res = x.res
+    const init = { registry: this.registry, reference: ctx.target, repository: ctx.repository, operation: ctx.action }
     const length = Number(res.headers.get("content-length") ?? "0")
-    if (length > MAX_MANIFEST_BYTES) {
-      await discard(res)
-      throw new RegistryError(`the manifest of ${ctx.target} is ${length} bytes, more than the ${MAX_MANIFEST_BYTES} a manifest may have`, { registry: this.registry, reference: ctx.target, status: res.status })
+    if (length > MAX_MANIFEST_BYTES) throw new RegistryError(`the manifest of ${ctx.target} is ${length} bytes, more than the ${MAX_MANIFEST_BYTES} a manifest may have`, { ...init, status: res.status })
+    let bytes: Uint8Array
+    try {
+      bytes = await this.transport.readBody(x, MAX_MANIFEST_BYTES)
+    } catch (e) {
+      if (e instanceof Error && e.name === "BodyTooLarge") throw new RegistryError(`the manifest of ${ctx.target} is larger than ${MAX_MANIFEST_BYTES} bytes`, init)
+      throw e
     }
-    const bytes = new Uint8Array(await res.arrayBuffer())
-    if (bytes.length > MAX_MANIFEST_BYTES)
-      throw new RegistryError(`the manifest of ${ctx.target} is larger than ${MAX_MANIFEST_BYTES} bytes`, { registry: this.registry, reference: ctx.target })
+    const byDigest = reference.includes(":")
+    const served = res.headers.get("docker-content-digest") ?? ""
+    if (byDigest && !verifyDigest(bytes, reference)) throw new DigestMismatch(reference, `the manifest of ${ctx.target}`)
+    if (!byDigest && /^sha(256|384|512):[0-9a-f]+$/.test(served) && !verifyDigest(bytes, served)) throw new DigestMismatch(served, `the manifest of ${ctx.target}`)
     let json: unknown
     try {
       json = JSON.parse(new TextDecoder().decode(bytes))
     } catch {
-      throw new RegistryError(`registry ${this.registry} returned a manifest for ${ctx.target} that is not JSON`, { registry: this.registry, reference: ctx.target, status: res.status })
+      // cut short in transit looks the same: read it once more before blaming the registry
+      throw new AttemptFailed({ kind: "digest" }, new RegistryError(`registry ${this.registry} returned a manifest for ${ctx.target} that is not JSON`, { ...init, status: res.status }))
     }
     const headerType = (res.headers.get("content-type") ?? "").split(";")[0].trim()
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -85,29 +153,22 @@ export class RegistryClient {
     if (!MANIFEST_MEDIA_TYPES.includes(mediaType))
       throw new RegistryError(
         `registry ${this.registry} returned ${mediaType || "an unknown manifest type"} for ${ctx.target}; only OCI and Docker schema 2 manifests and indexes are supported (schema 1 means the image is very old or the registry ignored the Accept header)`,
-        { registry: this.registry, reference: ctx.target },
+        init,
       )
-    const digest = sha256Digest(bytes)
-    if (reference.includes(":") && !verifyDigest(bytes, reference))
-      throw new RegistryError(`registry ${this.registry} returned a manifest for ${ctx.target} whose content does not match the digest`, { registry: this.registry, reference: ctx.target })
-    return { mediaType, digest: reference.includes(":") ? reference : digest, size: bytes.length, bytes, json }
+    return { mediaType, digest: byDigest ? reference : sha256Digest(bytes), size: bytes.length, bytes, json }
   }
 
   /** HEAD a manifest: its digest, media type and size, or null when it does not exist. */
-  async headManifest(repository: string, reference: string): Promise<ManifestHead | null> {
-    const ctx = this.ctx(repository, reference, "check the manifest of", false)
-    const res = await this.transport.send(
-      { method: "HEAD", url: `/v2/${repository}/manifests/${reference}`, headers: { Accept: MANIFEST_MEDIA_TYPES.join(", ") }, accept: [404] },
-      ctx,
-    )
-    await discard(res)
+  async headManifest(repository: string, reference: string, o: CallOptions = {}): Promise<ManifestHead | null> {
+    const ctx = this.ctx(repository, reference, "check the manifest of", false, o)
+    const res = await this.transport.send({ method: "HEAD", url: `/v2/${repository}/manifests/${reference}`, headers: { Accept: MANIFEST_MEDIA_TYPES.join(", ") }, accept: [404] }, ctx)
     if (res.status === 404) return null
     const digest = res.headers.get("docker-content-digest")
     const mediaType = (res.headers.get("content-type") ?? "").split(";")[0].trim()
     const size = Number(res.headers.get("content-length") ?? "NaN")
     if (!digest || !mediaType || !Number.isFinite(size)) {
       // some registries omit headers on HEAD: fall back to GET
-      const m = await this.getManifest(repository, reference)
+      const m = await this.getManifest(repository, reference, o)
       return { mediaType: m.mediaType, digest: m.digest, size: m.size }
     }
     return { mediaType, digest, size }
@@ -115,50 +176,104 @@ export class RegistryClient {
 
   /**
    * PUT a manifest under a tag or its digest. Returns the digest of `bytes` (checked against the
-   * registry's Docker-Content-Digest when it sends one).
+   * registry's Docker-Content-Digest when it sends one). Retried like a GET; before a retry the
+   * client checks whether the registry already has it (the answer to the first PUT was lost).
    */
   async putManifest(repository: string, reference: string, bytes: Uint8Array | string, mediaType: string): Promise<string> {
     const body = typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes
     const ctx = this.ctx(repository, reference, "push the manifest", true)
-    ctx.target = `${this.registry}/${repository}${reference.includes(":") ? "@" : ":"}${reference}`
-    const res = await this.transport.send(
-      { method: "PUT", url: `/v2/${repository}/manifests/${reference}`, headers: { "Content-Type": mediaType }, body },
-      ctx,
-    )
-    await discard(res)
     const digest = sha256Digest(body)
+    const res = await this.transport.send({ method: "PUT", url: `/v2/${repository}/manifests/${reference}`, headers: { "Content-Type": mediaType }, body }, ctx, {
+      recover: async (state) => {
+        const h = await this.headManifest(repository, reference, { deadline: state.deadline }).catch(() => null)
+        return h?.digest === digest ? ({ status: 201, headers: new Headers(), url: "" } satisfies Answer) : undefined
+      },
+    })
     const served = res.headers.get("docker-content-digest")
     if (served && served.startsWith("sha256:") && served !== digest)
-      throw new RegistryError(`registry ${this.registry} stored the manifest for ${ctx.target} under ${served}, not under its digest ${digest}`, { registry: this.registry, reference: ctx.target })
+      throw new RegistryError(`registry ${this.registry} stored the manifest for ${ctx.target} under ${served}, not under its digest ${digest}`, { registry: this.registry, reference: ctx.target, repository, operation: ctx.action })
     return digest
   }
 
-  /** GET a blob into memory and check its digest (for image configs and small blobs). */
-  async getBlob(repository: string, digest: string): Promise<Uint8Array> {
-    const ctx = this.ctx(repository, digest, "read the blob", false)
-    const res = await this.transport.send({ method: "GET", url: `/v2/${repository}/blobs/${digest}`, blob: true }, ctx)
-    const bytes = new Uint8Array(await res.arrayBuffer())
-    if (!verifyDigest(bytes, digest))
-      throw new RegistryError(`the blob ${ctx.target} read from registry ${this.registry} does not match its digest`, { registry: this.registry, reference: ctx.target })
-    return bytes
+  /** GET a blob into memory and check its digest (for image configs and small blobs); a mismatch is read again once. */
+  async getBlob(repository: string, digest: string, o: CallOptions = {}): Promise<Uint8Array> {
+    const ctx = this.ctx(repository, digest, "read the blob", false, o)
+    return this.transport.request({ method: "GET", url: `/v2/${repository}/blobs/${digest}` }, ctx, async (x) => {
+      const bytes = await this.transport.readBody(x)
+      if (!verifyDigest(bytes, digest)) throw new DigestMismatch(digest, `the blob ${ctx.target}`)
+      return bytes
+    })
   }
 
   /**
    * GET a blob as a stream (for copying large layers). The caller must consume or cancel it.
-   * The stream stays valid however long the caller holds it before reading (see `holdBody`).
+   *
+   * Opening is retried (until the headers). The stream checks the digest as it flows and holds
+   * back its last chunk until it matches: a mismatch errors the stream with a
+   * RegistryIntegrityError instead of ending it, so an upload fed by it never completes. A
+   * failure while reading errors it with a RegistryNetworkError naming this registry: a copy
+   * reopens the source to retry, and blames this registry if it keeps failing.
    */
-  async openBlob(repository: string, digest: string): Promise<ReadableStream<Uint8Array>> {
-    const ctx = this.ctx(repository, digest, "read the blob", false)
-    const res = await this.transport.send({ method: "GET", url: `/v2/${repository}/blobs/${digest}`, blob: true }, ctx)
-    if (!res.body) throw new RegistryError(`registry ${this.registry} sent no body for ${ctx.target}`, { registry: this.registry, reference: ctx.target })
-    return holdBody(res)
+  async openBlob(repository: string, digest: string, o: CallOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    const ctx = this.ctx(repository, digest, "read the blob", false, o)
+    let state: RetryState | undefined
+    const x = await this.transport.retrying(ctx, (s) => {
+      state = s
+      return this.transport.once({ method: "GET", url: `/v2/${repository}/blobs/${digest}` }, ctx, s)
+    })
+    const body = x.body
+    if (!body) throw new RegistryError(`registry ${this.registry} sent no body for ${ctx.target}`, { registry: this.registry, reference: ctx.target, repository, operation: ctx.action })
+    const [alg, hex] = digest.split(":")
+    const hash = ["sha256", "sha384", "sha512"].includes(alg) ? createHash(alg) : undefined
+    const reader = body.getReader()
+    let held: Uint8Array | undefined
+    const transport = this.transport
+    return new ReadableStream<Uint8Array>(
+      {
+        async pull(c) {
+          for (;;) {
+            let r: ReadableStreamReadResult<Uint8Array>
+            try {
+              r = await reader.read()
+            } catch (e) {
+              throw transport.scrub(transport.networkError(classifyError(e, "body"), state!, ctx))
+            }
+            if (r.done) {
+              if (hash && hash.digest("hex") !== hex)
+                throw new RegistryIntegrityError(`the blob ${ctx.target} read from registry ${transport.registry} does not match its digest (corrupted or cut short in transit, or a corrupt copy on the registry)`, {
+                  registry: transport.registry,
+                  reference: ctx.target,
+                  repository,
+                  operation: ctx.action,
+                  digest,
+                })
+              if (held) c.enqueue(held)
+              held = undefined
+              c.close()
+              return
+            }
+            hash?.update(r.value)
+            const prev = held
+            held = r.value
+            if (prev) {
+              c.enqueue(prev)
+              return
+            }
+          }
+        },
+        async cancel(reason) {
+          await reader.cancel(reason).catch(() => undefined)
+          await x.close()
+        },
+      },
+      { highWaterMark: 0 },
+    )
   }
 
   /** Does the repository have this blob? */
-  async hasBlob(repository: string, digest: string): Promise<boolean> {
-    const ctx = this.ctx(repository, digest, "check the blob", false)
+  async hasBlob(repository: string, digest: string, o: CallOptions = {}): Promise<boolean> {
+    const ctx = this.ctx(repository, digest, "check the blob", false, o)
     const res = await this.transport.send({ method: "HEAD", url: `/v2/${repository}/blobs/${digest}`, accept: [404] }, ctx)
-    await discard(res)
     return res.status !== 404
   }
 
@@ -171,77 +286,113 @@ export class RegistryClient {
     const ctx = this.ctx(repository, digest, "mount a blob into", true)
     ctx.scopes = [`repository:${repository}:pull,push`, `repository:${fromRepository}:pull`]
     const q = `mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(fromRepository)}`
-    const res = await this.transport.send({ method: "POST", url: `/v2/${repository}/blobs/uploads/?${q}`, accept: [202] }, ctx)
-    await discard(res)
+    const res = await this.transport.send({ method: "POST", url: `/v2/${repository}/blobs/uploads/?${q}`, accept: [202] }, ctx, {
+      // a lost answer to a mount: the blob may be there already
+      recover: async (state) => ((await this.hasBlob(repository, digest, { deadline: state.deadline }).catch(() => false)) ? { status: 201, headers: new Headers(), url: "" } : undefined),
+    })
     if (res.status === 201) return true
-    // 202: mount refused, an upload session was opened; cancel it (best effort)
-    const loc = res.headers.get("location")
-    if (loc) {
-      try {
-        const del = await this.transport.send({ method: "DELETE", url: loc, accept: [400, 404, 405, 501] }, ctx)
-        await discard(del)
-      } catch {
-        /* best effort */
-      }
-    }
+    await this.cancelSession(res, ctx)
     return false
   }
 
   /**
-   * Upload a blob in one request (POST to open a session, then PUT with the digest). A Uint8Array
-   * body is retried on 429/5xx; a stream body cannot be replayed and is sent once.
-   *
-   * A stream body is owned by this call: it is sent on the PUT, or cancelled when the upload fails
-   * before (or while) sending it. It is only sent once the POST has opened the session, so the
-   * auth scheme (and token) are settled and the PUT does not meet a 401 it could not replay.
-   * Pass `() => source.openBlob(…)` to open the source only then: no source connection waits on
-   * the target's auth round trips, and none is opened when the session is refused.
+   * Upload a blob in one request (POST to open a session, then PUT with the digest), under the
+   * retry policy as one unit: a failed PUT (its answer lost, the connection reset, a stall, a 5xx)
+   * is followed by a HEAD — the registry may have stored it — and else by a new session and a new
+   * PUT. `body` is the bytes, or a function that opens the source (a stream) for each attempt:
+   * the source is opened only once the session is open (auth settled), and opened again to retry;
+   * a source that keeps failing is blamed on the source registry.
    */
   async uploadBlob(
     repository: string,
     digest: string,
     size: number,
-    body: Uint8Array | ReadableStream<Uint8Array> | (() => Promise<ReadableStream<Uint8Array>>),
+    body: Uint8Array | ReadableStream<Uint8Array> | ((deadline?: number) => Promise<ReadableStream<Uint8Array>>),
   ): Promise<void> {
     const ctx = this.ctx(repository, digest, "upload a blob to", true)
-    let stream = isStreamBody(body) ? body : undefined
+    // a stream given as such is owned by this call: sent once (it cannot be replayed), or cancelled
+    let given = isStreamBody(body) ? body : undefined
+    if (given && (given.locked || Readable.isDisturbed(given as unknown as Readable)))
+      throw new RegistryError(`cannot ${ctx.action} ${ctx.target}: its data stream has already been read or cancelled (a stream body can be sent only once)`, { registry: this.registry, reference: ctx.target, repository, operation: ctx.action })
+    const put: RequestBody =
+      typeof body === "function"
+        ? (deadline) => body(deadline)
+        : given
+          ? async () => {
+              const s = given
+              given = undefined
+              if (!s)
+                throw new RegistryError(`the upload of ${ctx.target} to registry ${this.registry} failed and cannot be retried: a stream body can be sent only once (pass a function that opens the source, as merge does, to allow retries)`, {
+                  registry: this.registry,
+                  reference: ctx.target,
+                  repository,
+                  operation: ctx.action,
+                })
+              return s
+            }
+          : (body as Uint8Array)
     try {
-      const start = await this.transport.send({ method: "POST", url: `/v2/${repository}/blobs/uploads/`, accept: [202] }, ctx)
-      await discard(start)
-      const loc = start.headers.get("location")
-      if (start.status !== 202 || !loc)
-        throw new RegistryError(`registry ${this.registry} did not open an upload session for ${ctx.target} (HTTP ${start.status})`, { registry: this.registry, reference: ctx.target, status: start.status })
-      const url = new URL(loc, this.baseUrl + "/")
-      url.searchParams.set("digest", digest)
-      if (typeof body === "function") stream = await body()
-      const res = await this.transport.send(
-        {
-          method: "PUT",
-          url: url.toString(),
-          headers: { "Content-Type": "application/octet-stream", "Content-Length": String(size) },
-          body: stream ?? (body as Uint8Array),
-          blob: true,
-        },
-        ctx,
-      )
-      stream = undefined // sent and consumed
-      await discard(res)
+      await this.upload(repository, digest, size, put, ctx)
     } finally {
-      // not sent (or the PUT failed): release the source stream and its connection
-      if (stream) await stream.cancel().catch(() => undefined)
+      // not sent (the session was refused): release the source and its connection
+      if (given) await given.cancel().catch(() => undefined)
+    }
+  }
+
+  private async upload(repository: string, digest: string, size: number, put: RequestBody, ctx: RequestContext): Promise<void> {
+    await this.transport.retrying(
+      ctx,
+      async (state) => {
+        const start = await this.transport.send({ method: "POST", url: `/v2/${repository}/blobs/uploads/`, accept: [202] }, { ...ctx, deadline: state.deadline })
+        const loc = start.headers.get("location")
+        if (start.status !== 202 || !loc)
+          throw new RegistryError(`registry ${this.registry} did not open an upload session for ${ctx.target} (HTTP ${start.status})`, { registry: this.registry, reference: ctx.target, status: start.status, repository, operation: ctx.action })
+        const url = new URL(loc, this.baseUrl + "/")
+        url.searchParams.set("digest", digest)
+        const x = await this.transport.once(
+          { method: "PUT", url: url.toString(), headers: { "Content-Type": "application/octet-stream", "Content-Length": String(size) }, body: put },
+          ctx,
+          state,
+        )
+        await x.close()
+      },
+      {
+        recover: async (state) => {
+          if (!(await this.hasBlob(repository, digest, { deadline: state.deadline }).catch(() => false))) return undefined
+          this.log?.(`registry ${this.registry}: ${ctx.target} is there already (the answer to its upload was lost)`)
+          return true as unknown as void
+        },
+      },
+    )
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  /** Cancel the upload session a 202 opened (best effort, one attempt). */
+  private async cancelSession(a: Answer, ctx: RequestContext): Promise<void> {
+    const loc = a.status === 202 ? a.headers.get("location") : null
+    if (!loc) return
+    try {
+      const state = new RetryState(this.transport.policy)
+      state.begin()
+      const x = await this.transport.once({ method: "DELETE", url: new URL(loc, this.baseUrl + "/").toString(), accept: [400, 404, 405, 501] }, ctx, state)
+      await x.close()
+    } catch {
+      /* best effort: an abandoned session expires on its own */
     }
   }
 
   // ------------------------------------------------------------------ internals
 
-  private ctx(repository: string, reference: string, action: string, push: boolean): RequestContext {
+  private ctx(repository: string, reference: string, action: string, push: boolean, o: CallOptions = {}): RequestContext {
     const sep = reference.includes(":") ? "@" : ":"
     return {
       action,
-      target: `${this.registry}/${repository}${sep}${reference}`,
+      target: `${this.registry}/${repository}${reference ? sep + reference : ""}`,
       repository,
       scopes: [`repository:${repository}:${push ? "pull,push" : "pull"}`],
       push,
+      ...(o.deadline !== undefined ? { deadline: o.deadline } : {}),
     }
   }
 

@@ -21,13 +21,29 @@ import { RegistryClient } from "./client.js"
 import { RegistryError } from "./errors/index.js"
 import { INDEX_MEDIA_TYPES, MediaType, type Descriptor, type ManifestResponse, type OciPlatform, type RegistryClientOptions, type RegistryCredentials } from "./types.js"
 
-export interface RegistryOptions extends Omit<RegistryClientOptions, "credentials" | "plainHttp"> {
+export interface RegistryOptions extends Omit<RegistryClientOptions, "credentials" | "plainHttp" | "plainHttpHosts" | "credentialsHint"> {
   /** Credentials for the registry of the address (merge: of the target). */
   credentials?: RegistryCredentials
-  /** Credentials per registry host; wins over `credentials`. */
+  /**
+   * Credentials per registry host; wins over `credentials`. May throw (a docker config entry that
+   * names a credential helper): then only when that registry is talked to.
+   */
   credentialsFor?: (registry: string) => RegistryCredentials | undefined
-  /** Force plain http (default: only for localhost/127.0.0.0/8/::1). */
-  plainHttp?: boolean
+  /** Where credentials were looked for, per registry, for the "no credentials were given" message. */
+  credentialsHintFor?: (registry: string) => string | undefined
+  /**
+   * Plain http (no TLS), and the opt-in to send credentials over it: `true` for every registry of
+   * the call, or a list of registry hosts. Default: only loopback hosts (localhost, 127.0.0.0/8, ::1).
+   */
+  plainHttp?: boolean | readonly string[]
+}
+
+/** Is `registry` opted into plain http by `plainHttp` (true, or a list naming it)? */
+export function plainHttpFor(plainHttp: RegistryOptions["plainHttp"], registry: string): boolean | undefined {
+  if (plainHttp === undefined || plainHttp === false) return undefined
+  if (plainHttp === true) return true
+  const r = registry.toLowerCase()
+  return plainHttp.some((h) => h.trim().toLowerCase() === r) ? true : undefined
 }
 
 /** Annotations as a map or as `key=value` strings (buildx's `index:key=value` accepted). */
@@ -62,9 +78,15 @@ export class Clients {
   get(registry: string): RegistryClient {
     let c = this.map.get(registry)
     if (!c) {
-      const { credentials, credentialsFor, ...rest } = this.opts
+      const { credentials, credentialsFor, credentialsHintFor, plainHttp, ...rest } = this.opts
       const creds = credentialsFor?.(registry) ?? (registry === this.primary ? credentials : undefined)
-      c = new RegistryClient(registry, { ...rest, credentials: creds })
+      c = new RegistryClient(registry, {
+        ...rest,
+        credentials: creds,
+        plainHttp: plainHttpFor(plainHttp, registry),
+        plainHttpHosts: Array.isArray(plainHttp) ? plainHttp : [],
+        credentialsHint: credentialsHintFor?.(registry),
+      })
       this.map.set(registry, c)
     }
     return c
@@ -154,13 +176,20 @@ export function platformKey(e: ResolvedEntry): string {
   return v ? `${e.platform} (os.version ${v})` : e.platform
 }
 
+/** Run `fn` over `items`, `limit` at a time; after the first failure no new item starts (the failure is thrown). */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length)
   let next = 0
+  let failed = false
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !failed) {
       const i = next++
-      out[i] = await fn(items[i])
+      try {
+        out[i] = await fn(items[i])
+      } catch (e) {
+        failed = true
+        throw e
+      }
     }
   }
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker))

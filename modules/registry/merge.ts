@@ -43,8 +43,9 @@ function blobCopier(clients: Clients, target: ImageReference, streamThreshold: n
       const bytes = await sc.getBlob(src.repository, blob.digest)
       await tc.uploadBlob(target.repository, blob.digest, bytes.length, bytes)
     } else {
-      // opened only once the target's upload session is open (auth settled), see uploadBlob
-      await tc.uploadBlob(target.repository, blob.digest, blob.size, () => sc.openBlob(src.repository, blob.digest))
+      // opened only once the target's upload session is open (auth settled), and opened again
+      // for each retry (a source fault is retried by reopening it, and blamed on the source)
+      await tc.uploadBlob(target.repository, blob.digest, blob.size, (deadline) => sc.openBlob(src.repository, blob.digest, { deadline }))
     }
   }
   return {

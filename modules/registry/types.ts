@@ -25,7 +25,14 @@ export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 
 export interface RegistryCredentials {
   username: string
+  /** Password or token ("" when only `identityToken` is given). */
   password: string
+  /**
+   * An OAuth2 refresh token (docker config.json's `identitytoken`, e.g. from `az acr login`):
+   * exchanged at the registry's token service (POST grant_type=refresh_token) instead of sending
+   * Basic credentials.
+   */
+  identityToken?: string
 }
 
 export interface RetryOptions {
@@ -33,26 +40,41 @@ export interface RetryOptions {
   retries?: number
   /** First backoff delay in ms (default 250); doubles each retry. */
   baseDelayMs?: number
-  /** Cap on one backoff delay in ms (default 8000). */
+  /** Cap on one backoff delay in ms (default 4000). */
   maxDelayMs?: number
-  /** A Retry-After longer than this (ms, default 30000) is not waited for: the request fails at once. */
+  /** A Retry-After longer than this (ms, default 20000) is not waited for: the request fails at once. */
   maxRetryAfterMs?: number
+  /** No retry starts later than this many ms after the first attempt of a request (default 25000). */
+  budgetMs?: number
+  /** No response headers within this many ms (after the request body was sent) fails the attempt (default 15000). */
+  headerTimeoutMs?: number
+  /** No bytes moving for this many ms while sending or reading a body fails the attempt (default 15000). Not a total timeout: a large blob may take as long as it needs while bytes move. */
+  idleTimeoutMs?: number
   /** Randomise each delay within [delay/2, delay] (default true). */
   jitter?: boolean
   /** Injectable sleep (tests). */
   sleep?: (ms: number) => Promise<void>
+  /** Injectable clock and randomness (tests). */
+  now?: () => number
+  random?: () => number
 }
 
 export interface RegistryClientOptions {
   /** Credentials for this registry (Basic, or exchanged for a Bearer token). */
   credentials?: RegistryCredentials
-  /** Use http instead of https. Default: true for localhost/127.0.0.0/8/::1, false otherwise. */
+  /**
+   * Plain http for this registry (no TLS) — also the opt-in to send its credentials over http.
+   * Default: http only for loopback hosts (localhost, 127.0.0.0/8, ::1), https otherwise.
+   */
   plainHttp?: boolean
+  /**
+   * Other hosts (besides loopback and this registry with `plainHttp`) whose http token realm may
+   * receive credentials: the user's explicit plain-http opt-in for them (host names, port ignored).
+   */
+  plainHttpHosts?: readonly string[]
+  /** Said after "no credentials were given" when the registry asks for some (where credentials were looked for). */
+  credentialsHint?: string
   retry?: RetryOptions
-  /** Timeout of one manifest/HEAD/POST request in ms (default 120000). */
-  timeoutMs?: number
-  /** Timeout of one blob download or upload in ms, body included (default 1800000: 30 min). */
-  blobTimeoutMs?: number
   /** Injectable fetch (default: global fetch). */
   fetch?: typeof fetch
   userAgent?: string

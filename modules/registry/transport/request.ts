@@ -15,16 +15,19 @@ export interface RequestContext {
   scopes: string[]
   /** true: needs push rights (for the 401/403 hints). */
   push?: boolean
+  /** The deadline (ms since the epoch) of the request this one serves: no attempt starts after it. */
+  deadline?: number
 }
+
+/** A request body: bytes (replayed as they are), or a source opened anew for every attempt (a streamed copy). */
+export type RequestBody = Uint8Array | ((deadline: number) => Promise<ReadableStream<Uint8Array>>)
 
 export interface SendOptions {
   method: string
   /** Path + query under the API root (starts with /v2/) or an absolute URL (upload locations). */
   url: string
   headers?: Record<string, string>
-  body?: Uint8Array | ReadableStream<Uint8Array>
+  body?: RequestBody
   /** Status codes returned to the caller instead of turned into errors. */
   accept?: number[]
-  /** Blob transfer: use the (longer) blob timeout. */
-  blob?: boolean
 }

@@ -8,6 +8,8 @@ import {
   RegistryClient,
   RegistryDeniedError,
   RegistryError,
+  RegistryIntegrityError,
+  RegistryNetworkError,
   RegistryNotFoundError,
 } from "../../../modules/registry/index.js"
 import { freePort } from "../../registry/helpers/registry.js"
@@ -79,8 +81,11 @@ describe("RegistryClient: transport and headers", () => {
 
   it("rejects content that does not match the requested digest", async () => {
     server = await startFakeServer((_req, res) => serveManifest(res))
-    const c = new RegistryClient(server.host)
-    await expect(c.getManifest("app", "sha256:" + "1".repeat(64))).rejects.toThrow(/does not match the digest/)
+    const c = new RegistryClient(server.host, { retry: { sleep: async () => undefined } })
+    const err = await c.getManifest("app", "sha256:" + "1".repeat(64)).catch((e) => e)
+    expect(err).toBeInstanceOf(RegistryIntegrityError)
+    expect(err.message).toMatch(/does not match its digest sha256:1{64}, read twice/)
+    expect(server.requests).toHaveLength(2) // read again once, then failed
   })
 
   it("refuses schema 1 manifests with a clear message", async () => {
@@ -150,8 +155,10 @@ describe("RegistryClient: retries with backoff", () => {
     const port = await freePort() // nothing listens there
     const r = recorder()
     const err = await new RegistryClient(`127.0.0.1:${port}`, { retry: { sleep: r.sleep, retries: 2, jitter: false } }).getManifest("app", "1").catch((e) => e)
-    expect(err).toBeInstanceOf(RegistryError)
-    expect(err.message).toContain(`could not reach registry 127.0.0.1:${port}`)
+    expect(err).toBeInstanceOf(RegistryNetworkError)
+    expect(err.registry).toBe(`127.0.0.1:${port}`)
+    expect(err.message).toContain(`could not read the manifest of 127.0.0.1:${port}/app:1 on registry 127.0.0.1:${port}`)
+    expect(err.message).toMatch(/connection refused \(3 attempts in [\d.]+ s\)\. Nothing listens there: check the registry address and port/)
     expect(r.sleeps).toHaveLength(2)
   })
 
