@@ -216,11 +216,7 @@ export class RegistryClient {
    */
   async openBlob(repository: string, digest: string, o: CallOptions = {}): Promise<ReadableStream<Uint8Array>> {
     const ctx = this.ctx(repository, digest, "read the blob", false, o)
-    let state: RetryState | undefined
-    const x = await this.transport.retrying(ctx, (s) => {
-      state = s
-      return this.transport.once({ method: "GET", url: `/v2/${repository}/blobs/${digest}` }, ctx, s)
-    })
+    const x = await this.transport.retrying(ctx, (s) => this.transport.once({ method: "GET", url: `/v2/${repository}/blobs/${digest}` }, ctx, s))
     const body = x.body
     if (!body) throw new RegistryError(`registry ${this.registry} sent no body for ${ctx.target}`, { registry: this.registry, reference: ctx.target, repository, operation: ctx.action })
     const [alg, hex] = digest.split(":")
@@ -236,7 +232,7 @@ export class RegistryClient {
             try {
               r = await reader.read()
             } catch (e) {
-              throw transport.scrub(transport.networkError(classifyError(e, "body"), state!, ctx))
+              throw transport.scrub(transport.streamError(classifyError(e, "body"), ctx))
             }
             if (r.done) {
               if (hash && hash.digest("hex") !== hex)

@@ -76,6 +76,26 @@ const FAULTS: FaultCase[] = [
     expect: "error",
     phrase: /does not match its digest/,
   },
+  // merge reads each source's config first (2 blob GETs), then streams configs and layers (skip: 2)
+  { id: "stream-reset", what: "reset mid-body in a streamed copy (source), once", rules: [{ on: ["blob GET"], fault: { kind: "reset-after-headers" }, times: 1, skip: 2 }], na: ["inspect", "verify", "annotate", "publish"], expect: "ok" },
+  { id: "stream-stall", what: "stall mid-body in a streamed copy (source), once", rules: [{ on: ["blob GET"], fault: { kind: "stall-mid-body" }, times: 1, skip: 2 }], na: ["inspect", "verify", "annotate", "publish"], expect: "ok" },
+  { id: "stream-corrupt", what: "corrupted streamed copy (source), once", rules: [{ on: ["blob GET"], fault: { kind: "corrupt" }, times: 1, skip: 2 }], na: ["inspect", "verify", "annotate", "publish"], expect: "ok" },
+  {
+    id: "stream-reset-always",
+    what: "reset mid-body in every streamed copy (source)",
+    rules: [{ on: ["blob GET"], fault: { kind: "reset-after-headers" }, skip: 2 }],
+    na: ["inspect", "verify", "annotate", "publish"],
+    expect: "error",
+    phrase: /connection broke in the middle of the body/,
+  },
+  {
+    id: "stream-corrupt-always",
+    what: "every streamed copy corrupted (source)",
+    rules: [{ on: ["blob GET"], fault: { kind: "corrupt" }, skip: 2 }],
+    na: ["inspect", "verify", "annotate", "publish"],
+    expect: "error",
+    phrase: /does not match its digest/,
+  },
   { id: "lost-blob-put", what: "lost response to the first blob upload PUT", rules: [{ on: ["upload PUT"], fault: { kind: "lost-response" }, times: 1 }], na: ["inspect", "verify", "annotate", "publish"], expect: "ok" },
   { id: "lost-manifest-put", what: "lost response to the first manifest PUT", rules: [{ on: ["manifest PUT"], fault: { kind: "lost-response" }, times: 1 }], na: ["inspect", "verify"], expect: "ok" },
   { id: "token-500x2", what: "token endpoint 500, twice", rules: [{ on: ["token"], fault: { kind: "status", status: 500 }, times: 2 }], expect: "ok" },
@@ -248,7 +268,9 @@ describe.skipIf(!available)("registry faults: every fault class × operation end
     } else {
       assertClean(err, [pa, pb], c, op)
       if (op === "merge" && c.id === "502-get-always") expect((err as RegistryError).registry, "a source fault is blamed on the source").toBe(pa.host)
-      if (op === "merge" && c.id === "corrupt-blob-always") expect((err as RegistryError).registry).toBe(pa.host)
+      if (op === "merge" && ["corrupt-blob-always", "stream-reset-always", "stream-corrupt-always"].includes(c.id))
+        expect((err as RegistryError).registry, "a source fault is blamed on the source").toBe(pa.host)
+      if (c.id.startsWith("stream-")) expect(pa.requests.filter((r) => r.class === "blob GET").length, "the source was reopened to retry").toBeGreaterThan(4)
     }
   }, 90_000)
 })

@@ -53,7 +53,7 @@ const PERMANENT_CODES = /^(ENOTFOUND|ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIG
 
 export function isPermanent(f: Failure): boolean {
   if (f.kind === "status") return !RETRY_STATUS.has(f.status)
-  if (f.kind === "network") return !!f.code && PERMANENT_CODES.test(f.code) || /wrong version number|certificate|SSL routines/i.test(f.cause)
+  if (f.kind === "network") return !!f.code && PERMANENT_CODES.test(f.code) || /wrong version number|certificate|SSL routines|^bad port$/i.test(f.cause)
   return false
 }
 

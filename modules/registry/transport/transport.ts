@@ -132,6 +132,8 @@ export class Transport {
         return await attempt(state)
       } catch (e) {
         let failure: Failure
+        /** The registry at fault when it is not this one (the source of a streamed copy). */
+        let source: string | undefined
         /** The error to throw when the policy gives up (built then, with the attempts so far). */
         let final: (why: string) => RegistryError
         if (e instanceof AttemptFailed) {
@@ -145,13 +147,14 @@ export class Transport {
               `${e.what} read from registry ${this.registry} does not match its digest ${e.digest}, read twice; the registry's copy is corrupt or something in between changes the data (a proxy?). Re-push the image.`,
               { registry: this.registry, reference: ctx.target, repository: ctx.repository, operation: ctx.action, digest: e.digest },
             )
-        } else if (e instanceof RegistryNetworkError && e.registry !== this.registry) {
+        } else if ((e instanceof RegistryNetworkError || e instanceof RegistryIntegrityError) && e.registry !== this.registry) {
           // a streamed copy's source broke mid-transfer: reopen it (the source is blamed if it keeps failing)
-          failure = e.failure
-          final = () => e
-        } else if (e instanceof RegistryIntegrityError && e.registry !== this.registry) {
-          failure = { kind: "digest" }
-          final = () => e
+          failure = e instanceof RegistryNetworkError ? e.failure : { kind: "digest" }
+          source = e.registry
+          final = () => {
+            if (state.attempts > 1) e.message += ` (the copy into registry ${this.registry} opened the source ${state.attempts} times in ${state.elapsedSeconds().toFixed(1)} s)`
+            return e
+          }
         } else if (e instanceof Error && (e.name === "MultiarchInputError" || e instanceof RegistryError)) {
           throw this.scrub(e)
         } else {
@@ -160,7 +163,11 @@ export class Transport {
         }
         const d = state.decide(failure)
         if (!d.retry) throw this.scrub(final(d.why))
-        this.o.log?.(`registry ${this.registry}: ${describeFailure(failure)} while trying to ${ctx.action} ${ctx.target}; retrying in ${d.delayMs} ms`)
+        this.o.log?.(
+          source
+            ? `registry ${source} (the source): ${describeFailure(failure)} while copying into ${ctx.target}; opening the source again in ${d.delayMs} ms`
+            : `registry ${this.registry}: ${describeFailure(failure)} while trying to ${ctx.action} ${ctx.target}; retrying in ${d.delayMs} ms`,
+        )
         await this.policy.sleep(d.delayMs)
       }
     }
@@ -347,6 +354,20 @@ export class Transport {
     })
   }
 
+  /** The error of a body that broke while the caller streamed it (a copy retries by opening it again). */
+  streamError(f: Failure, ctx: RequestContext): RegistryNetworkError {
+    const cause = describeFailure(f)
+    return new RegistryNetworkError(`could not ${ctx.action} ${ctx.target} from registry ${this.registry} (${this.baseUrl}): ${cause}. Check the network and that the registry is up, then retry.`, {
+      registry: this.registry,
+      reference: ctx.target,
+      repository: ctx.repository,
+      operation: ctx.action,
+      networkCause: cause,
+      attempts: 1,
+      failure: f,
+    })
+  }
+
   private tokenNetworkError(f: Failure, state: RetryState, ctx: RequestContext, host: string): RegistryNetworkError {
     const cause = describeFailure(f)
     return new RegistryNetworkError(
@@ -377,7 +398,10 @@ export class Transport {
           init,
         )
       default:
-        return new RegistryError(`registry ${this.registry} answered HTTP ${status}${detail} while trying to ${ctx.action} ${ctx.target}`, init)
+        return new RegistryError(
+          `registry ${this.registry} answered HTTP ${status}${detail} while trying to ${ctx.action} ${ctx.target}${status >= 500 ? ". The registry is failing; retry later" : ""}`,
+          init,
+        )
     }
   }
 

@@ -158,7 +158,7 @@ describe("RegistryClient: retries with backoff", () => {
     expect(err).toBeInstanceOf(RegistryNetworkError)
     expect(err.registry).toBe(`127.0.0.1:${port}`)
     expect(err.message).toContain(`could not read the manifest of 127.0.0.1:${port}/app:1 on registry 127.0.0.1:${port}`)
-    expect(err.message).toMatch(/connection refused \(3 attempts in [\d.]+ s\)\. Nothing listens there: check the registry address and port/)
+    expect(err.message).toMatch(/connection refused\) \(3 attempts in [\d.]+ s\)\. Nothing listens there: check the registry address and port/)
     expect(r.sleeps).toHaveLength(2)
   })
 

@@ -54,6 +54,8 @@ export interface FaultRule {
   fault: Fault
   /** How many matching requests get the fault (default: every one). */
   times?: number
+  /** Let this many matching requests through first (e.g. merge's config reads, to hit its streamed copies). */
+  skip?: number
 }
 
 export interface ProxiedRequest {
@@ -108,7 +110,7 @@ export interface FaultProxyOptions {
 
 export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultProxy> {
   const [upHost, upPort] = opts.upstream.split(":")
-  let rules: Array<FaultRule & { used: number }> = []
+  let rules: Array<FaultRule & { used: number; seen: number }> = []
   const requests: ProxiedRequest[] = []
   const tokens: string[] = []
   const sockets = new Set<Socket>()
@@ -117,6 +119,7 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
   const pickFault = (cls: RequestClass): Fault | undefined => {
     for (const r of rules) {
       if (!r.on.includes(cls)) continue
+      if (r.seen++ < (r.skip ?? 0)) continue
       if (r.times !== undefined && r.used >= r.times) continue
       r.used++
       return r.fault
@@ -143,6 +146,9 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
       handle(req, res, rec, body, fault).catch(() => res.socket?.destroy())
     })
   })
+  // no server-side timeouts of its own: the client under test decides when a stall is too long
+  server.keepAliveTimeout = 120_000
+  server.requestTimeout = 0
   server.on("connection", (s: Socket) => {
     sockets.add(s)
     s.on("close", () => sockets.delete(s))
@@ -269,7 +275,7 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     requests,
     tokens,
     setRules(r) {
-      rules = r.map((x) => ({ ...x, used: 0 }))
+      rules = r.map((x) => ({ ...x, used: 0, seen: 0 }))
     },
     close: () =>
       new Promise<void>((resolve) => {
