@@ -201,7 +201,7 @@ export class Transport {
       const accepted = (opts.accept ?? []).includes(res.status)
       if (res.status === 401 && !accepted) {
         const detail = describeBody(await this.errorBody(x))
-        const answeredBy = res.url ? new URL(res.url).origin : new URL(url).origin
+        const answeredBy = res.redirected && res.url ? new URL(res.url).origin : new URL(url).origin
         if (!sameOrigin || answeredBy !== this.origin)
           // M1: only the registry's own challenges are answered; a redirect target asking for
           // credentials gets none (and neither does any token service it names)
