@@ -102,6 +102,8 @@ export class MultiarchImage {
    * @param gitRef Git ref to compute tags from: refs/tags/v1.2.3, refs/heads/main, refs/pull/42/merge, refs/merge-requests/7/head.
    * @param gitSha Commit SHA for the sha-<7> tag.
    * @param defaultBranch The repository's default branch (informational for the tag grammar).
+   * @param plainHttp The registry speaks plain http (no TLS), for the module's own client (annotations, extra tags, verify); the engine's push needs its own config for a non-loopback host (README: plain-http registries).
+   * @param registryConfig Your docker login as a secret, e.g. file://$HOME/.docker/config.json (used when --username/--password are not given).
    */
   @func({ cache: "never" })
   async publish(
@@ -116,11 +118,13 @@ export class MultiarchImage {
     gitRef?: string,
     gitSha?: string,
     defaultBranch?: string,
+    plainHttp?: boolean,
+    registryConfig?: Secret,
   ): Promise<string> {
-    const req = parsePublishRequest({ address, tags, username, password, compression, mediaTypes, annotations, verify, gitRef, gitSha, defaultBranch })
+    const req = parsePublishRequest({ address, tags, username, password, compression, mediaTypes, annotations, verify, gitRef, gitSha, defaultBranch, plainHttp })
     if (this.variants.length === 0)
       throw new MultiarchInputError("image", "(empty)", "this image has no platform variants", "build it first: dagger call build --source=. publish …")
-    return publishImage({ variants: this.variants, platforms: this.platformNames }, req, password)
+    return publishImage({ variants: this.variants, platforms: this.platformNames }, req, password, { registryConfig })
   }
 
   /**

@@ -14,7 +14,7 @@ import { annotateImage, inspectImage, mergeImages, verifyImage } from "../module
 import type { BuildOptions } from "../modules/toolchains/options.js"
 import { DEFAULT_PLATFORMS as DEFAULTS, parseBuildRequest } from "../modules/toolchains/request.js"
 import { buildBinaries, buildImage, planReport } from "./engine/build.js"
-import { credentialsOf } from "./engine/credentials.js"
+import { registryOf, registryOptions } from "./engine/credentials.js"
 import { MultiarchImage } from "./image.js"
 
 export { MultiarchImage, Compression, MediaTypes } from "./image.js"
@@ -315,10 +315,12 @@ export class Multiarch {
    * @param address Image reference, e.g. ghcr.io/owner/app:1.2.3 or …@sha256:….
    * @param username Registry user name (with --password).
    * @param password Registry password or token, as a secret (env://TOKEN).
+   * @param plainHttp The registry speaks plain http (no TLS); also allows sending credentials over it.
+   * @param registryConfig Your docker login as a secret, e.g. file://$HOME/.docker/config.json.
    */
   @func({ cache: "never" })
-  async inspect(address: string, username?: string, password?: Secret): Promise<string> {
-    return JSON.stringify(await inspectImage(address, { credentials: await credentialsOf(username, password) }), null, 2)
+  async inspect(address: string, username?: string, password?: Secret, plainHttp?: boolean, registryConfig?: Secret): Promise<string> {
+    return JSON.stringify(await inspectImage(address, await registryOptions({ username, password, plainHttp, registryConfig }, registryOf(address))), null, 2)
   }
 
   /**
@@ -329,11 +331,13 @@ export class Multiarch {
    * @param platforms The platforms the image must have, e.g. linux/amd64,linux/arm64.
    * @param username Registry user name (with --password).
    * @param password Registry password or token, as a secret (env://TOKEN).
+   * @param plainHttp The registry speaks plain http (no TLS); also allows sending credentials over it.
+   * @param registryConfig Your docker login as a secret, e.g. file://$HOME/.docker/config.json.
    */
   @func({ cache: "never" })
-  async verify(address: string, platforms: Platform[], username?: string, password?: Secret): Promise<string> {
+  async verify(address: string, platforms: Platform[], username?: string, password?: Secret, plainHttp?: boolean, registryConfig?: Secret): Promise<string> {
     const expected = parsePlatforms(platforms as string[])
-    const r = await verifyImage(address, expected, { credentials: await credentialsOf(username, password) })
+    const r = await verifyImage(address, expected, await registryOptions({ username, password, plainHttp, registryConfig }, registryOf(address)))
     return `${r.ref}@${r.digest}: ${r.platforms.join(", ")}`
   }
 
@@ -352,6 +356,8 @@ export class Multiarch {
    * @param gitRef Git ref to compute tags from: refs/tags/v1.2.3, refs/heads/main, refs/pull/42/merge, refs/merge-requests/7/head.
    * @param gitSha Commit SHA for the sha-<7> tag.
    * @param defaultBranch The repository's default branch (informational for the tag grammar).
+   * @param plainHttp Every registry named here (sources and address) speaks plain http (no TLS); also allows sending credentials over it.
+   * @param registryConfig Your docker login as a secret, e.g. file://$HOME/.docker/config.json: credentials for the sources' registries and the target's.
    */
   @func({ cache: "never" })
   async merge(
@@ -364,9 +370,11 @@ export class Multiarch {
     gitRef?: string,
     gitSha?: string,
     defaultBranch?: string,
+    plainHttp?: boolean,
+    registryConfig?: Secret,
   ): Promise<string> {
     const req = parsePublishRequest({ address, tags, annotations, username, password, gitRef, gitSha, defaultBranch })
-    return mergeImages(sources, req.first, { tags: req.otherTags, annotations: req.annotations, credentials: await credentialsOf(username, password) })
+    return mergeImages(sources, req.first, { tags: req.otherTags, annotations: req.annotations, ...(await registryOptions({ username, password, plainHttp, registryConfig }, req.registry)) })
   }
 
   /**
@@ -378,9 +386,11 @@ export class Multiarch {
    * @param annotations key=value pairs, e.g. org.opencontainers.image.description=My app,org.opencontainers.image.source=https://github.com/owner/app.
    * @param username Registry user name (with --password).
    * @param password Registry password or token, as a secret (env://TOKEN).
+   * @param plainHttp The registry speaks plain http (no TLS); also allows sending credentials over it.
+   * @param registryConfig Your docker login as a secret, e.g. file://$HOME/.docker/config.json.
    */
   @func({ cache: "never" })
-  async annotate(address: string, annotations: string[], username?: string, password?: Secret): Promise<string> {
-    return annotateImage(address, parseAnnotations(annotations), { credentials: await credentialsOf(username, password) })
+  async annotate(address: string, annotations: string[], username?: string, password?: Secret, plainHttp?: boolean, registryConfig?: Secret): Promise<string> {
+    return annotateImage(address, parseAnnotations(annotations), await registryOptions({ username, password, plainHttp, registryConfig }, registryOf(address)))
   }
 }

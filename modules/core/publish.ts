@@ -102,6 +102,8 @@ export interface PublishOptions {
   compression?: Compression
   /** Read the index back after pushing and check its platforms (publish). */
   verify?: boolean
+  /** The registry speaks plain http (no TLS): the module's own client uses http, and may send credentials over it. */
+  plainHttp?: boolean
   gitRef?: string
   gitSha?: string
   defaultBranch?: string
@@ -117,6 +119,8 @@ export interface PublishRequest extends PublishTargets {
   mediaTypes: "oci" | "docker"
   compression: Compression
   verify: boolean
+  /** Plain http to the registry (the user's opt-in). */
+  plainHttp: boolean
   /** Registry user name, when credentials are given (both halves checked). */
   username?: string
 }
@@ -149,6 +153,7 @@ export function parsePublishRequest(o: PublishOptions): PublishRequest {
     mediaTypes,
     compression,
     verify: o.verify ?? false,
+    plainHttp: o.plainHttp ?? false,
     ...(o.username !== undefined ? { username: o.username } : {}),
   }
 }
