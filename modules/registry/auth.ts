@@ -154,7 +154,7 @@ export class Authenticator {
       throw new RegistryAuthError(`registry ${this.registry} names a token realm with credentials in its URL (${url.protocol}//***@${url.host}${url.pathname}); refusing to use it`, { registry: this.registry, reference: ctx.target, repository: ctx.repository, operation: ctx.action })
     if (url.protocol === "http:" && this.credentials && !this.transport.httpAllowed(url.hostname))
       throw new RegistryAuthError(
-        `registry ${this.registry} names a token service over plain http on ${url.host} (${shown}); the credentials are not sent there: over http anyone on the way can read them. Use an https token realm, or — only on a network you trust — opt in to plain http for ${url.hostname} (plainHttpHosts: ["${url.hostname}"], or --plain-http when it is the registry's own host).`,
+        `registry ${this.registry} names a token service over plain http on ${url.host} (${shown}); the credentials are not sent there: over http anyone on the way can read them. Use an https token realm, or — only on a network you trust — opt in to plain http for ${url.hostname} (--plain-http covers a token service on the registry's own host; the library's plainHttp: ["${this.registry}", "${url.hostname}"] any other).`,
         { registry: this.registry, reference: ctx.target, repository: ctx.repository, operation: ctx.action },
       )
     this.scheme = "bearer"

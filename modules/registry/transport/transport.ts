@@ -224,6 +224,11 @@ export class Transport {
           continue
         }
         if (basic) {
+          if (this.credentials?.identityToken && !this.auth.canBasic())
+            throw new RegistryAuthError(
+              `registry ${this.registry} asks for Basic authentication to ${ctx.action} ${ctx.target}${detail}, but its credentials are only an identity token (an OAuth2 refresh token, usable with a token service). Pass --username and --password instead.`,
+              { registry: this.registry, status: 401, reference: ctx.target, repository: ctx.repository, operation: ctx.action },
+            )
           if (!this.auth.canBasic()) throw this.auth.authError(ctx, false, detail)
           // decide on what this request sent, not on shared state (requests run concurrently)
           if (sentBasic) throw this.auth.authError(ctx, true, detail)

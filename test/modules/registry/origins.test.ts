@@ -105,7 +105,7 @@ describe("M2: no Basic credentials over http to a non-loopback host without the 
     const err = await new RegistryClient(registry.host, { credentials: CREDS, fetch }).getManifest("app", "1").catch((e) => e)
     expect(err).toBeInstanceOf(RegistryAuthError)
     expect(err.message).toContain(`names a token service over plain http on auth.example.test:${auth.port}`)
-    expect(err.message).toMatch(/opt in to plain http for auth\.example\.test/)
+    expect(err.message).toMatch(/opt in to plain http for auth\.example\.test \(--plain-http covers a token service on the registry.s own host/)
     expect(err.message).not.toContain(CREDS.password)
     expect(auth.requests, "the credentials never left").toEqual([])
   })
