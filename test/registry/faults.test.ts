@@ -13,7 +13,7 @@
  */
 import { writeFileSync } from "node:fs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { finishPublish, inspectImage, mergeImages, annotateImage, verifyImage, RegistryError, type RegistryOptions } from "../../modules/registry/index.js"
+import { checkPublishAccess, finishPublish, inspectImage, mergeImages, annotateImage, verifyImage, RegistryError, type RegistryOptions } from "../../modules/registry/index.js"
 import { hasCommand, rungAvailable } from "../support/rung.js"
 import { startFaultProxy, type FaultProxy, type FaultRule, type RequestClass } from "./helpers/fault-proxy.js"
 import { ImageFactory, skopeoRaw } from "./helpers/images.js"
@@ -59,6 +59,14 @@ const FAULTS: FaultCase[] = [
     expect: "error",
     phrase: /HTTP 503/,
   },
+  {
+    id: "503-post-always",
+    what: "503 on every upload POST (publish: its check before the push)",
+    rules: [{ on: ["upload POST"], fault: { kind: "status", status: 503 } }],
+    na: ["inspect", "verify", "annotate"],
+    expect: "error",
+    phrase: /HTTP 503/,
+  },
   { id: "429-retry-after", what: "429 + Retry-After: 2 on the first request", rules: [{ on: ALL, fault: { kind: "status", status: 429, retryAfter: "2" }, times: 1 }], expect: "ok", atLeast: 2 },
   { id: "reset-before", what: "reset before headers, first 2 requests", rules: [{ on: ALL, fault: { kind: "reset-before-headers" }, times: 2 }], expect: "ok" },
   { id: "reset-after", what: "reset after headers (mid-body), first manifest and blob GET", rules: [{ on: ["manifest GET"], fault: { kind: "reset-after-headers" }, times: 1 }, { on: ["blob GET"], fault: { kind: "reset-after-headers" }, times: 1 }], expect: "ok" },
@@ -72,19 +80,19 @@ const FAULTS: FaultCase[] = [
     id: "corrupt-blob-always",
     what: "every blob GET corrupted",
     rules: [{ on: ["blob GET"], fault: { kind: "corrupt" } }],
-    na: ["verify", "annotate", "publish"],
+    na: ["verify", "annotate", "publish", "publish-tags"],
     expect: "error",
     phrase: /does not match its digest/,
   },
   // merge reads each source's config first (2 blob GETs), then streams configs and layers (skip: 2)
-  { id: "stream-reset", what: "reset mid-body in a streamed copy (source), once", rules: [{ on: ["blob GET"], fault: { kind: "reset-after-headers" }, times: 1, skip: 2 }], na: ["inspect", "verify", "annotate", "publish"], expect: "ok" },
-  { id: "stream-stall", what: "stall mid-body in a streamed copy (source), once", rules: [{ on: ["blob GET"], fault: { kind: "stall-mid-body" }, times: 1, skip: 2 }], na: ["inspect", "verify", "annotate", "publish"], expect: "ok" },
-  { id: "stream-corrupt", what: "corrupted streamed copy (source), once", rules: [{ on: ["blob GET"], fault: { kind: "corrupt" }, times: 1, skip: 2 }], na: ["inspect", "verify", "annotate", "publish"], expect: "ok" },
+  { id: "stream-reset", what: "reset mid-body in a streamed copy (source), once", rules: [{ on: ["blob GET"], fault: { kind: "reset-after-headers" }, times: 1, skip: 2 }], na: ["inspect", "verify", "annotate", "publish", "publish-tags"], expect: "ok" },
+  { id: "stream-stall", what: "stall mid-body in a streamed copy (source), once", rules: [{ on: ["blob GET"], fault: { kind: "stall-mid-body" }, times: 1, skip: 2 }], na: ["inspect", "verify", "annotate", "publish", "publish-tags"], expect: "ok" },
+  { id: "stream-corrupt", what: "corrupted streamed copy (source), once", rules: [{ on: ["blob GET"], fault: { kind: "corrupt" }, times: 1, skip: 2 }], na: ["inspect", "verify", "annotate", "publish", "publish-tags"], expect: "ok" },
   {
     id: "stream-reset-always",
     what: "reset mid-body in every streamed copy (source)",
     rules: [{ on: ["blob GET"], fault: { kind: "reset-after-headers" }, skip: 2 }],
-    na: ["inspect", "verify", "annotate", "publish"],
+    na: ["inspect", "verify", "annotate", "publish", "publish-tags"],
     expect: "error",
     phrase: /connection broke in the middle of the body/,
   },
@@ -92,19 +100,19 @@ const FAULTS: FaultCase[] = [
     id: "stream-corrupt-always",
     what: "every streamed copy corrupted (source)",
     rules: [{ on: ["blob GET"], fault: { kind: "corrupt" }, skip: 2 }],
-    na: ["inspect", "verify", "annotate", "publish"],
+    na: ["inspect", "verify", "annotate", "publish", "publish-tags"],
     expect: "error",
     phrase: /does not match its digest/,
   },
-  { id: "lost-blob-put", what: "lost response to the first blob upload PUT", rules: [{ on: ["upload PUT"], fault: { kind: "lost-response" }, times: 1 }], na: ["inspect", "verify", "annotate", "publish"], expect: "ok" },
+  { id: "lost-blob-put", what: "lost response to the first blob upload PUT", rules: [{ on: ["upload PUT"], fault: { kind: "lost-response" }, times: 1 }], na: ["inspect", "verify", "annotate", "publish", "publish-tags"], expect: "ok" },
   { id: "lost-manifest-put", what: "lost response to the first manifest PUT", rules: [{ on: ["manifest PUT"], fault: { kind: "lost-response" }, times: 1 }], na: ["inspect", "verify"], expect: "ok" },
   { id: "token-500x2", what: "token endpoint 500, twice", rules: [{ on: ["token"], fault: { kind: "status", status: 500 }, times: 2 }], expect: "ok" },
   { id: "token-500-always", what: "token endpoint 500, always", rules: [{ on: ["token"], fault: { kind: "status", status: 500 } }], expect: "error", phrase: /token service .* answered HTTP 500/ },
   { id: "wrong-creds", what: "wrong password", rules: [], wrong: true, expect: "error", phrase: /credentials for user "fault-bot" were rejected/ },
 ]
 
-type OpName = "inspect" | "verify" | "merge" | "annotate" | "publish"
-const OPS: OpName[] = ["inspect", "verify", "merge", "annotate", "publish"]
+type OpName = "inspect" | "verify" | "merge" | "annotate" | "publish" | "publish-tags"
+const OPS: OpName[] = ["inspect", "verify", "merge", "annotate", "publish", "publish-tags"]
 
 interface Row {
   fault: string
@@ -145,7 +153,7 @@ describe.skipIf(!available)("registry faults: every fault class × operation end
     await Promise.all([A?.stop(), B?.stop()])
     f?.cleanup()
     if (rows.length) {
-      const faults = [...new Set(rows.map((r) => r.fault))]
+      const faults = FAULTS.map((c) => c.what).filter((w) => rows.some((r) => r.fault === w))
       const lines = [`| fault | ${OPS.join(" | ")} |`, `|---|${OPS.map(() => "---").join("|")}|`]
       for (const fa of faults) {
         const cells = OPS.map((op) => {
@@ -215,11 +223,22 @@ describe.skipIf(!available)("registry faults: every fault class × operation end
         run = () => annotateImage(`${pb.host}/ann/app:${id}`, { "org.example.fault": c.id }, opts)
         break
       case "publish":
-        await seedTag("pub/app", id) // what the engine pushed
-        written = { repo: "pub/app", tags: [id, `${id}-x`, `${id}-y`], before: indexDigest }
-        run = () =>
-          finishPublish(`${pb.host}/pub/app:${id}@${indexDigest}`, { annotations: { "org.example.fault": c.id }, tags: [`${id}-x`, `${id}-y`], verify: ["linux/amd64", "linux/arm64"] }, opts)
+      case "publish-tags": {
+        // what publishImage does: check the module's client can do its part, the engine pushes
+        // (here: a direct PUT of the index), then the follow-ups (annotate, tag, verify)
+        const followUps = {
+          ...(op === "publish" ? { annotations: { "org.example.fault": c.id } } : {}),
+          tags: [`${id}-x`, `${id}-y`],
+          verify: ["linux/amd64", "linux/arm64"],
+        }
+        written = { repo: "pub/app", tags: [id, `${id}-x`, `${id}-y`] }
+        run = async () => {
+          await checkPublishAccess(`${pb.host}/pub/app:${id}`, followUps, opts)
+          await seedTag("pub/app", id)
+          return finishPublish(`${pb.host}/pub/app:${id}@${indexDigest}`, followUps, opts)
+        }
         break
+      }
     }
     const t0 = Date.now()
     let err: unknown
@@ -260,6 +279,7 @@ describe.skipIf(!available)("registry faults: every fault class × operation end
         expect(raw.json.manifests.map((m: { digest: string }) => m.digest)).toEqual([amd64Digest, arm64Digest])
       }
       if (written) for (const s of states) expect(s.state).toBe("complete")
+      if (op === "publish-tags") for (const st of states) expect((st as { digest: string }).digest).toBe(indexDigest)
       if (op === "annotate" || op === "publish") {
         const raw = skopeoRaw(`${B.host}/${written!.repo}:${written!.tags[0]}`)
         expect(raw.json.annotations).toEqual({ "org.example.fault": c.id })
@@ -270,6 +290,10 @@ describe.skipIf(!available)("registry faults: every fault class × operation end
       if (op === "merge" && c.id === "502-get-always") expect((err as RegistryError).registry, "a source fault is blamed on the source").toBe(pa.host)
       if (op === "merge" && ["corrupt-blob-always", "stream-reset-always", "stream-corrupt-always"].includes(c.id))
         expect((err as RegistryError).registry, "a source fault is blamed on the source").toBe(pa.host)
+      if (op.startsWith("publish") && c.id === "503-post-always") {
+        expect((err as Error).message).toMatch(/nothing was pushed/)
+        for (const st of states) expect(st.state, "the check failed before the engine's push").toBe("absent")
+      }
       if (c.id.startsWith("stream-")) expect(pa.requests.filter((r) => r.class === "blob GET").length, "the source was reopened to retry").toBeGreaterThan(4)
     }
   }, 90_000)
