@@ -83,6 +83,18 @@ describe("API surface (SDK introspector over src/**/*.ts)", () => {
     expect(surface.objects.MultiarchImage.functions.publish.args.map((a) => a.name).slice(0, 4)).toEqual(["address", "tags", "username", "password"])
   })
 
+  it("every function that talks to a registry takes --username/--password, --registry-config (a Secret) and --plain-http", () => {
+    const fns: Array<[string, string]> = [["Multiarch", "inspect"], ["Multiarch", "verify"], ["Multiarch", "merge"], ["Multiarch", "annotate"], ["MultiarchImage", "publish"]]
+    for (const [o, f] of fns) {
+      const arg = (n: string) => surface.objects[o].functions[f].args.find((a) => a.name === n)
+      expect(arg("password")?.type, `${o}.${f}(password)`).toEqual({ kind: "OBJECT_KIND", name: "Secret" })
+      expect(arg("registryConfig")?.type, `${o}.${f}(registryConfig)`).toEqual({ kind: "OBJECT_KIND", name: "Secret" })
+      expect(arg("registryConfig")!.optional).toBe(true)
+      expect(arg("plainHttp")?.type, `${o}.${f}(plainHttp)`).toMatchObject({ kind: "BOOLEAN_KIND" })
+      expect(arg("plainHttp")!.optional).toBe(true)
+    }
+  })
+
   it("has at least one function (the generic checks below are not vacuous)", () => {
     expect(allFunctions.length).toBeGreaterThan(0)
     expect(allArgs.length).toBeGreaterThan(0)
