@@ -17,9 +17,12 @@
  *   the first (nested requests — a token fetch, a HEAD before a retried PUT — share the deadline
  *   of the request they serve).
  *
- * Defaults (worst case, any fault): the last attempt starts before 25 s; an attempt stalls at
- * most a header or idle timeout (15 s) for itself and one for a token fetch it needs, so every
- * fault ends with an error within 25 + 15 + 15 = 55 s, under 60.
+ * Defaults: no attempt starts after 25 s, and a stalled attempt ends after one header or idle
+ * timeout (15 s) — so a request meeting any one fault (an error status, a reset, a stall before
+ * the headers or mid-body, a failing token service) ends, in success or an error, within
+ * 25 + 15 = 40 s; even an attempt that first waits on a token fetch answering just in time and then stalls
+ * itself stays within 55 s. (A server that trickles a byte every few seconds is moving, not
+ * stalled: the idle timeout does not cut it.)
  */
 import type { RetryOptions } from "../types.js"
 
