@@ -13,7 +13,7 @@
  */
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { callChain, type ChainResult } from "../engine/harness.js"
+import { callChain, callFunction, type CallResult } from "../engine/harness.js"
 import { REPO_ROOT } from "../engine/introspect.js"
 import { startRecordingEngine, type RecordingEngine } from "../engine/recording-engine.js"
 import { registryError, startFakeServer, type FakeServer } from "../support/fake-registry.js"
@@ -25,11 +25,11 @@ const BASIC = "Basic " + Buffer.from(`${USER}:${PASSWORD}`).toString("base64")
 
 let engine: RecordingEngine
 let registry: FakeServer
-let noCreds: ChainResult
-let withConfig: ChainResult
-let helperNeeded: ChainResult
-let helperNotNeeded: ChainResult
-let wrongPassword: ChainResult
+let noCreds: CallResult
+let withConfig: CallResult
+let helperNeeded: CallResult
+let helperNotNeeded: CallResult
+let wrongPassword: CallResult
 let host = ""
 
 const config = (auths: object, extra: object = {}) => JSON.stringify({ auths, ...extra })
@@ -50,17 +50,20 @@ beforeAll(async () => {
   host = registry.host
   engine = await startRecordingEngine({ defaultPlatform: "linux/amd64" })
   const source = engine.fixtureDirectory(GO_HELLO)
-  const build = { fn: "build", args: { source, platforms: ["linux/amd64"] } }
+  // one build, then each publish on the same image (as `dagger call build … publish …` chains them)
+  const built = await callChain(engine, [{ fn: "build", args: { source, platforms: ["linux/amd64"] } }])
+  expect(built.error).toBeUndefined()
+  const publish = (args: Record<string, unknown>) => callFunction(engine, "MultiarchImage", "publish", built.returnValue, args)
   const goodConfig = engine.secret("DOCKER_CONFIG_OK", config({ [`http://${host}`]: { auth: Buffer.from(`${USER}:${PASSWORD}`).toString("base64") } }))
   const helperConfig = engine.secret("DOCKER_CONFIG_HELPER", config({ [host]: {} }, { credsStore: "desktop" }))
   const wrong = engine.secret("WRONG", "not-the-password")
   const ann = ["org.opencontainers.image.description=contract"]
   ;[noCreds, withConfig, helperNeeded, helperNotNeeded, wrongPassword] = await Promise.all([
-    callChain(engine, [build, { fn: "publish", args: { address: `${host}/acme/nocreds:1`, annotations: ann } }]),
-    callChain(engine, [build, { fn: "publish", args: { address: `${host}/acme/config:1`, annotations: ann, registryConfig: goodConfig } }]),
-    callChain(engine, [build, { fn: "publish", args: { address: `${host}/acme/helper:1`, annotations: ann, registryConfig: helperConfig } }]),
-    callChain(engine, [build, { fn: "publish", args: { address: `${host}/acme/plain:1`, registryConfig: helperConfig } }]),
-    callChain(engine, [build, { fn: "publish", args: { address: `${host}/acme/wrong:1`, verify: true, username: USER, password: wrong } }]),
+    publish({ address: `${host}/acme/nocreds:1`, annotations: ann }),
+    publish({ address: `${host}/acme/config:1`, annotations: ann, registryConfig: goodConfig }),
+    publish({ address: `${host}/acme/helper:1`, annotations: ann, registryConfig: helperConfig }),
+    publish({ address: `${host}/acme/plain:1`, registryConfig: helperConfig }),
+    publish({ address: `${host}/acme/wrong:1`, verify: true, username: USER, password: wrong }),
   ])
 }, 300_000)
 
@@ -70,7 +73,7 @@ afterAll(async () => {
 })
 
 const pushed = (repo: string) => engine.publishes.filter((p) => p.address.startsWith(`${host}/acme/${repo}:`))
-const queryText = (r: ChainResult) => r.steps.flatMap((s) => s.queries.map((q) => q.text)).join("\n")
+const queryText = (r: CallResult) => r.queries.map((q) => q.text).join("\n")
 
 describe("publish: the module's own client is checked before the engine pushes", () => {
   it("--annotations without credentials on a registry that wants them: nothing pushed, the error says why", () => {
@@ -110,6 +113,7 @@ describe("publish: the module's own client is checked before the engine pushes",
 
   it("… and left to the engine (the host's own docker login) when the module does not need it", () => {
     expect(helperNotNeeded.error).toBeUndefined()
+    expect(helperNotNeeded.ok).toBe(true)
     expect(pushed("plain")).toHaveLength(1)
     const q = queryText(helperNotNeeded)
     expect(q).not.toMatch(/withRegistryAuth|setSecret/)
