@@ -16,6 +16,14 @@
  * default of `build --platforms`), so this program never reads `.env` and every key it reads is
  * MULTIARCH_-prefixed. Keys in the file that it does not know are errors (typos).
  *
+ * A file in the checkout is not trusted with where the image goes: in CI (GITHUB_ACTIONS,
+ * GITLAB_CI or CI set), the `.multiarch.env` the checkout brings may set build settings only — its
+ * MULTIARCH_IMAGE, MULTIARCH_TAGS, MULTIARCH_USERNAME and MULTIARCH_TARBALL are ignored (and said
+ * so), unless the workflow names the file itself with MULTIARCH_ENV_FILE. MULTIARCH_PASSWORD is
+ * never read from a file: the password reaches the engine as an env:// secret
+ * (env://MULTIARCH_PASSWORD, env://CI_REGISTRY_PASSWORD or env://GITHUB_TOKEN), so it is in no
+ * query and in no file of the checkout.
+ *
  *   MULTIARCH_SOURCE         project root (default .)
  *   MULTIARCH_PLATFORMS      comma-separated platforms (default linux/amd64,linux/arm64)
  *   MULTIARCH_LANG           go | rust | dockerfile (default: detected)
@@ -26,7 +34,8 @@
  *                            docker/metadata-action: 1.2.3,1.2,1,latest / main / pr-42 / sha-<7>)
  *   MULTIARCH_USERNAME, MULTIARCH_PASSWORD   registry credentials (default on GitLab:
  *                            CI_REGISTRY_USER/CI_REGISTRY_PASSWORD for $CI_REGISTRY; on GitHub:
- *                            GITHUB_ACTOR/GITHUB_TOKEN for ghcr.io when GITHUB_TOKEN is set)
+ *                            GITHUB_ACTOR/GITHUB_TOKEN for ghcr.io when GITHUB_TOKEN is set);
+ *                            the password only from the environment
  *   MULTIARCH_TARBALL        write the OCI tarball to this path instead of publishing
  *
  * Every problem is printed at once and the program exits 2 before any engine call.
@@ -45,10 +54,11 @@ import { ciContext, type CiContext } from "../modules/core/ci-context.js"
 import { parseSemver } from "../modules/core/semver.js"
 import { computeTags } from "../modules/core/tags.js"
 import { parsePublishRequest } from "../modules/core/publish.js"
+import { SOURCE_IGNORE } from "../modules/core/source.js"
+import type { LangName } from "../modules/toolchains/index.js"
 import { parseBuildRequest } from "../modules/toolchains/request.js"
 import { buildImage } from "../src/engine/build.js"
 import { publishImage } from "../src/engine/publish.js"
-import type { Lang } from "../src/index.js"
 
 export const DEFAULT_ENV_FILE = ".multiarch.env"
 export const DEFAULT_PLATFORMS = "linux/amd64,linux/arm64"
@@ -77,22 +87,29 @@ export const SettingsSchema = z.object({
 })
 export type Settings = z.infer<typeof SettingsSchema>
 const KNOWN_KEYS = new Set(Object.keys(SettingsSchema.shape))
+/** Keys that decide where the image goes and with which credentials: not taken from a file the checkout brings, in CI. */
+export const PUBLISH_KEYS = ["MULTIARCH_IMAGE", "MULTIARCH_TAGS", "MULTIARCH_USERNAME", "MULTIARCH_TARBALL"] as const
 
 export interface PipelineConfig {
   /** Absolute path of the project root. */
   source: string
   platforms: string[]
-  lang?: Lang
+  lang?: LangName
   go: { goVersion?: string; pkg?: string; ldflags?: string; cgo?: boolean }
   /** OCI labels set by `build` (and -X main.version/main.commit for Go). */
   labels: { sourceUrl?: string; commit?: string; version?: string }
   output:
-    | { kind: "publish"; image: string; tags: string[]; username?: string; password?: string }
+    | { kind: "publish"; image: string; tags: string[]; username?: string; passwordEnv?: string }
     | { kind: "tarball"; path: string }
   ci: CiContext
 }
 
-export type ParseResult = { ok: true; config: PipelineConfig } | { ok: false; problems: string[] }
+export type ParseResult = { ok: true; config: PipelineConfig; notes: string[] } | { ok: false; problems: string[] }
+
+/** Whether this run is a CI run (where a file in the checkout is not trusted with publish settings). */
+export function isCi(env: Env): boolean {
+  return ciContext(env).provider !== "unknown" || (env.CI !== undefined && env.CI !== "" && env.CI !== "false")
+}
 
 /** Parse an env file's text (dotenv syntax). Pure. */
 export function parseEnvFile(text: string): Record<string, string> {
@@ -103,11 +120,35 @@ export function parseEnvFile(text: string): Record<string, string> {
  * Read the env file: MULTIARCH_ENV_FILE (must exist) or `.multiarch.env` in `cwd` (optional).
  * Never `.env`.
  */
-export function readEnvFile(env: Env, cwd = process.cwd()): { file?: string; values: Record<string, string>; problems: string[] } {
+export function readEnvFile(env: Env, cwd = process.cwd()): { file?: string; explicit: boolean; values: Record<string, string>; problems: string[] } {
   const explicit = blankToUndefined(env.MULTIARCH_ENV_FILE) as string | undefined
   const file = path.resolve(cwd, explicit ?? DEFAULT_ENV_FILE)
-  if (!fs.existsSync(file)) return { values: {}, problems: explicit ? [`MULTIARCH_ENV_FILE: ${file} does not exist`] : [] }
-  return { file, values: parseEnvFile(fs.readFileSync(file, "utf8")), problems: [] }
+  if (!fs.existsSync(file)) return { values: {}, explicit: !!explicit, problems: explicit ? [`MULTIARCH_ENV_FILE: ${file} does not exist`] : [] }
+  return { file, explicit: !!explicit, values: parseEnvFile(fs.readFileSync(file, "utf8")), problems: [] }
+}
+
+/**
+ * The env file's values this run may use: a file the workflow did not name (the checkout's own
+ * `.multiarch.env`) sets no publish key in CI; no file sets the password. Returns the values kept,
+ * a note per key dropped, and a problem for a password in the file.
+ */
+export function trustedFileValues(env: Env, values: Record<string, string>, o: { explicit: boolean; fileName: string }): { values: Record<string, string>; notes: string[]; problems: string[] } {
+  const kept: Record<string, string> = {}
+  const notes: string[] = []
+  const problems: string[] = []
+  const ci = isCi(env)
+  for (const [k, v] of Object.entries(values)) {
+    if (k === "MULTIARCH_PASSWORD") {
+      problems.push(`${o.fileName}: MULTIARCH_PASSWORD is never read from a file; set it in the environment (it reaches the engine as env://MULTIARCH_PASSWORD)`)
+      continue
+    }
+    if (ci && !o.explicit && (PUBLISH_KEYS as readonly string[]).includes(k)) {
+      notes.push(`${o.fileName}: ${k} ignored: in CI, where the image goes comes from the environment, or from a file the workflow names with MULTIARCH_ENV_FILE`)
+      continue
+    }
+    kept[k] = v
+  }
+  return { values: kept, notes, problems }
 }
 
 /**
@@ -115,8 +156,11 @@ export function readEnvFile(env: Env, cwd = process.cwd()): { file?: string; val
  * EVERY problem found. Pure: no engine, no file access (except resolving `source` against `cwd`).
  * Precedence: `env` (the real environment) over `fileValues` over defaults.
  */
-export function parseConfig(env: Env, fileValues: Record<string, string> = {}, cwd = process.cwd(), fileName = DEFAULT_ENV_FILE): ParseResult {
+export function parseConfig(env: Env, fileValues: Record<string, string> = {}, cwd = process.cwd(), fileName = DEFAULT_ENV_FILE, o: { explicitFile?: boolean } = {}): ParseResult {
   const problems: string[] = []
+  const trusted = trustedFileValues(env, fileValues, { explicit: o.explicitFile ?? false, fileName })
+  problems.push(...trusted.problems)
+  fileValues = trusted.values
   for (const k of Object.keys(fileValues)) {
     if (KNOWN_KEYS.has(k) && k !== "MULTIARCH_ENV_FILE") continue
     problems.push(
@@ -170,36 +214,39 @@ export function parseConfig(env: Env, fileValues: Record<string, string> = {}, c
     }
     for (const t of tags)
       if (!isValidTag(t)) problems.push(`MULTIARCH_TAGS: "${t}" is not a valid tag (letters, digits, _ . -; at most 128; not starting with . or -)`)
+    // the password is named, not copied: the engine reads it as env://<its variable>
     let username = s.MULTIARCH_USERNAME
-    let password = s.MULTIARCH_PASSWORD
-    if (username === undefined && password === undefined && image) {
+    let passwordEnv = s.MULTIARCH_PASSWORD !== undefined ? "MULTIARCH_PASSWORD" : undefined
+    if (username === undefined && passwordEnv === undefined && image) {
       const gitlabRegistry = env.CI_REGISTRY?.trim()
       if (ci.provider === "gitlab" && gitlabRegistry && image.startsWith(`${gitlabRegistry}/`) && env.CI_REGISTRY_USER && env.CI_REGISTRY_PASSWORD) {
         username = env.CI_REGISTRY_USER
-        password = env.CI_REGISTRY_PASSWORD
+        passwordEnv = "CI_REGISTRY_PASSWORD"
       } else if (ci.provider === "github" && image.startsWith("ghcr.io/") && env.GITHUB_ACTOR && env.GITHUB_TOKEN) {
         username = env.GITHUB_ACTOR
-        password = env.GITHUB_TOKEN
+        passwordEnv = "GITHUB_TOKEN"
       }
     }
-    const missing = missingCredential(username, password)
+    const missing = missingCredential(username, passwordEnv)
     if (missing) problems.push(`MULTIARCH_${missing.toUpperCase()}: registry auth needs both MULTIARCH_USERNAME and MULTIARCH_PASSWORD (or neither)`)
-    if (image) output = { kind: "publish", image, tags, username, password }
+    if (image) output = { kind: "publish", image, tags, username, passwordEnv }
   }
 
   if (problems.length || !output) return { ok: false, problems }
+  const notes = trusted.notes
   const semver = ci.kind === "tag" && ci.tag ? parseSemver(ci.tag) : undefined
   return {
     ok: true,
     config: {
       source,
       platforms,
-      lang: s.MULTIARCH_LANG as Lang | undefined,
+      lang: s.MULTIARCH_LANG as LangName | undefined,
       go: { goVersion: s.MULTIARCH_GO_VERSION, pkg: s.MULTIARCH_PKG, ldflags: s.MULTIARCH_LDFLAGS, cgo: s.MULTIARCH_CGO },
       labels: { sourceUrl: ci.repositoryUrl, commit: ci.sha, version: semver?.version ?? (ci.kind === "tag" ? ci.tag : undefined) },
       output,
       ci,
     },
+    notes,
   }
 }
 
@@ -216,12 +263,19 @@ export function describeConfig(c: PipelineConfig): string {
   ].join("\n")
 }
 
+/** What is never uploaded with the source: the module's ignore list, and the env file this run read when it lies inside the source. */
+export function sourceExcludes(source: string, envFile?: string): string[] {
+  const rel = envFile ? path.relative(source, envFile) : undefined
+  const inside = rel !== undefined && rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel)
+  return [...SOURCE_IGNORE, ...(inside && !SOURCE_IGNORE.includes(rel) ? [rel.split(path.sep).join("/")] : [])]
+}
+
 /** Build and publish (or export) with the module's own code, in-process, by name. Needs a Dagger session. */
-export async function runPipeline(c: PipelineConfig, log: (s: string) => void = (s) => console.log(s)): Promise<string> {
+export async function runPipeline(c: PipelineConfig, log: (s: string) => void = (s) => console.log(s), envFile?: string): Promise<string> {
   let result = ""
   await connection(
     async () => {
-      const src = dag.host().directory(c.source, { exclude: [".git", "**/node_modules", DEFAULT_ENV_FILE, ".env"] })
+      const src = dag.host().directory(c.source, { exclude: sourceExcludes(c.source, envFile) })
       const image = await buildImage(
         src,
         parseBuildRequest({
@@ -240,7 +294,7 @@ export async function runPipeline(c: PipelineConfig, log: (s: string) => void = 
       if (o.kind === "tarball") {
         result = await image.tarball().export(o.path)
       } else {
-        const password = o.password !== undefined ? dag.setSecret("multiarch-registry-password", o.password) : undefined
+        const password = o.passwordEnv !== undefined ? dag.secret(`env://${o.passwordEnv}`) : undefined
         const req = parsePublishRequest({ address: `${o.image}:${o.tags[0]}`, tags: o.tags.slice(1), username: o.username, password })
         result = await publishImage({ variants: image.variants, platforms: image.platformNames }, req, password)
       }
@@ -254,16 +308,17 @@ export async function runPipeline(c: PipelineConfig, log: (s: string) => void = 
 /** The program: read settings, print every problem and return 2, or run. Returns the exit code. */
 export async function main(env: Env = process.env, cwd = process.cwd()): Promise<number> {
   const file = readEnvFile(env, cwd)
-  const parsed = parseConfig(env, file.values, cwd, file.file ? path.relative(cwd, file.file) || file.file : DEFAULT_ENV_FILE)
+  const parsed = parseConfig(env, file.values, cwd, file.file ? path.relative(cwd, file.file) || file.file : DEFAULT_ENV_FILE, { explicitFile: file.explicit })
   const problems = [...file.problems, ...(parsed.ok ? [] : parsed.problems)]
   if (!parsed.ok || problems.length) {
     console.error(`multiarch pipeline: ${problems.length} problem${problems.length === 1 ? "" : "s"} in the settings (nothing was built):`)
     for (const p of problems) console.error(`  - ${p}`)
     return 2
   }
+  for (const n of parsed.notes) console.error(`note: ${n}`)
   console.error(describeConfig(parsed.config))
   try {
-    await runPipeline(parsed.config)
+    await runPipeline(parsed.config, undefined, file.file)
     return 0
   } catch (e) {
     console.error(`multiarch pipeline failed: ${e instanceof Error ? e.message : String(e)}`)

@@ -6,53 +6,30 @@
  * code are emulated with QEMU. Start with `plan` to see what will happen, then
  * `build … publish --address …`.
  */
-import { Directory, func, object, type Platform, type Secret } from "@dagger.io/dagger"
+import { argument, Directory, func, object, type Secret, type Workspace } from "@dagger.io/dagger"
 import { parseAnnotations } from "../modules/core/annotations.js"
+import { parseChoice } from "../modules/core/choice.js"
 import { parsePlatforms } from "../modules/core/platform.js"
 import { parsePublishRequest } from "../modules/core/publish.js"
+import { SOURCE_IGNORE } from "../modules/core/source.js"
 import { annotateImage, inspectImage, mergeImages, verifyImage } from "../modules/registry/index.js"
 import type { BuildOptions } from "../modules/toolchains/options.js"
-import { DEFAULT_PLATFORMS as DEFAULTS, parseBuildRequest } from "../modules/toolchains/request.js"
+import { parseBuildRequest } from "../modules/toolchains/request.js"
 import { buildBinaries, buildImage, planReport } from "./engine/build.js"
 import { registryOf, registryOptions } from "./engine/credentials.js"
+import { sourceOf } from "./engine/source.js"
 import { MultiarchImage } from "./image.js"
 
-export { MultiarchImage, Compression, MediaTypes } from "./image.js"
+export { MultiarchImage } from "./image.js"
 
-/** Toolchains multiarch can build with. */
-export enum Lang {
-  /** Go, cross-compiled natively per target (go.mod). */
-  Go = "go",
-  /** Rust, cross-compiled natively per target triple (Cargo.toml). */
-  Rust = "rust",
-  /** A Dockerfile built by BuildKit once per platform; RUN steps of target stages are emulated. */
-  Dockerfile = "dockerfile",
-}
-
-/** Output format of `plan`. */
-export enum PlanFormat {
-  /** Machine-readable JSON. */
-  Json = "json",
-  /** One readable block per platform. */
-  Text = "text",
-}
-
-/** C library of Rust binaries. */
-export enum Libc {
-  /** musl: static binaries that run on scratch/distroless-static (default). */
-  Musl = "musl",
-  /** glibc: dynamic binaries on a Debian runtime base. */
-  Gnu = "gnu",
-}
-
-/** The default target platforms, used when --platforms is not given. */
-export const DEFAULT_PLATFORMS = [...DEFAULTS]
-
-/** Build options as the functions receive them (enums and Secrets included), by name. */
-type Options = BuildOptions<Secret> & { lang?: Lang; libc?: Libc }
+/**
+ * The target platforms when --platforms is not given (a literal, so `--help` shows it; equal to
+ * modules/toolchains/request.ts DEFAULT_PLATFORMS, checked in test/api).
+ */
+const PLATFORMS = ["linux/amd64", "linux/arm64"]
 
 /** The one BuildRequest of a call, from its options by name. */
-const request = (o: Options) => parseBuildRequest<Secret>(o)
+const request = (o: BuildOptions<Secret>) => parseBuildRequest<Secret>(o)
 
 /** Multi-platform image builds: plan, build, publish one index; inspect, verify, merge and annotate images in registries. */
 @object()
@@ -65,115 +42,133 @@ export class Multiarch {
    * takes and shows exactly what `build` would do with them. Invalid input is rejected here,
    * before any engine work.
    *
-   * @param source Project root (the directory holding go.mod, Cargo.toml or the Dockerfile).
-   * @param platforms Target platforms, e.g. linux/amd64,linux/arm64,linux/arm/v7. Aliases like arm64, aarch64, armhf are normalised. Default: linux/amd64,linux/arm64.
-   * @param lang Force a toolchain instead of detecting it.
-   * @param format json (default) or text.
-   * @param goVersion Go version of the builder image (default: go.mod's toolchain/go line).
-   * @param pkg Go main package to build, e.g. ./cmd/app (default: the module root).
-   * @param ldflags Extra Go -ldflags, added to the default "-s -w".
-   * @param cgo Build Go with cgo using a C cross compiler for each target (default off: CGO_ENABLED=0).
-   * @param rustVersion Rust version of the builder image (default: rust-toolchain.toml, else the module's default).
-   * @param libc Rust C library: musl (default: static binaries on an empty base) or gnu (glibc, Debian base).
-   * @param bin Rust binary to build (cargo build --bin).
-   * @param features Rust cargo features.
-   * @param profile Rust cargo profile (default release).
-   * @param dockerfile Path of the Dockerfile in the source (default Dockerfile).
-   * @param target Dockerfile stage to build (default the last).
-   * @param buildArgs Dockerfile build args, NAME=value (a FROM ${BASE} is planned with the value given here).
-   * @param secrets Secrets for RUN --mount=type=secret,id=<name> (the plan shows their names).
-   * @param emulate Go/Rust: run the toolchain on the target platform under QEMU instead of cross-compiling.
-   * @param version Version injected with -X main.version=… (Go) and set as the org.opencontainers.image.version label.
-   * @param commit Commit injected with -X main.commit=… (Go) and set as the org.opencontainers.image.revision label.
-   * @param base Runtime base image (default: an empty static rootfs with a nonroot user and CA certificates; a Debian glibc image for cgo/gnu).
-   * @param sourceUrl Repository URL for the org.opencontainers.image.source label.
-   * @param created Build date (RFC 3339) for the org.opencontainers.image.created label.
+   * @param source Project root: the directory holding go.mod, Cargo.toml or the Dockerfile. Default: the directory you run dagger in, without .git, node_modules, target, .env and .multiarch.env files (the same list applies to a directory given here).
+   * @param platforms Target platforms, e.g. linux/amd64,linux/arm64,linux/arm/v7; aliases such as arm64, aarch64, armhf are normalised.
+   * @param lang Force a toolchain instead of detecting it: go, rust or dockerfile (default: detected; go.mod → go, Cargo.toml → rust, Dockerfile → dockerfile).
+   * @param format Output: json or text.
+   * @param goVersion Go: version of the builder image (default: go.mod's toolchain/go line).
+   * @param pkg Go: main package to build, relative to the module root, e.g. ./cmd/app (default: the module root).
+   * @param ldflags Go: extra -ldflags, added to the default "-s -w".
+   * @param cgo Go: build with cgo and Debian's gcc-<triple> cross compiler for each target (default: CGO_ENABLED=0).
+   * @param rustVersion Rust: version of the builder image (default: rust-toolchain.toml, else the module's default).
+   * @param libc Rust: C library, musl (static binaries on an empty base) or gnu (glibc, Debian base).
+   * @param bin Rust: binary to build (cargo build --bin; default: default-run, the only [[bin]], or the package name).
+   * @param features Rust: cargo features.
+   * @param profile Rust: cargo profile.
+   * @param dockerfile Dockerfile: its path in the source.
+   * @param target Dockerfile: stage to build (default: the last).
+   * @param buildArgs Dockerfile: build args, NAME=value; each must be an ARG of the Dockerfile. Build args are stored in the image history: pass credentials with --secrets instead.
+   * @param allowSecretBuildArgs Dockerfile: accept build args whose name or value looks like a credential (TOKEN, PASSWORD, KEY, SECRET…), which are refused by default.
+   * @param secrets Dockerfile: secrets for RUN --mount=type=secret,id=<id>, e.g. env://NPM_TOKEN (its id: NPM_TOKEN) or file://./npm_token (its id: npm_token).
+   * @param secretIds Dockerfile: the id of each secret, in the order of --secrets (default: the env variable or file name of its URI).
+   * @param emulate Go/Rust: run the toolchain on the target platform under QEMU instead of cross-compiling (slow; for projects cross-compilation cannot handle).
+   * @param version Set as the org.opencontainers.image.version label (Go: also -X main.version=…).
+   * @param commit Set as the org.opencontainers.image.revision label (Go: also -X main.commit=…).
+   * @param base Go/Rust: runtime base image (default: an empty static rootfs with a nonroot user and CA certificates; a Debian glibc image for cgo/gnu).
+   * @param sourceUrl Repository URL for the org.opencontainers.image.source label (https, without credentials).
+   * @param created Build date for the org.opencontainers.image.created label, RFC 3339 (e.g. 2026-01-31T12:00:00Z); unset by default for reproducible images.
+   * @param labels More labels, key=value: title, description, url, documentation, licenses, vendor, authors (the org.opencontainers.image. keys, prefix optional) or any reverse-DNS key.
+   * @param workspace The directory you call dagger from (filled in by Dagger; not a flag).
    */
   @func()
   async plan(
-    source: Directory,
-    platforms?: Platform[],
-    lang?: Lang,
-    format?: PlanFormat,
+    @argument({ ignore: SOURCE_IGNORE }) source?: Directory,
+    platforms: string[] = PLATFORMS,
+    lang?: string,
+    format: string = "json",
     goVersion?: string,
     pkg?: string,
     ldflags?: string,
-    cgo?: boolean,
+    cgo: boolean = false,
     rustVersion?: string,
-    libc?: Libc,
+    libc: string = "musl",
     bin?: string,
     features?: string[],
-    profile?: string,
-    dockerfile?: string,
+    profile: string = "release",
+    dockerfile: string = "Dockerfile",
     target?: string,
     buildArgs?: string[],
+    allowSecretBuildArgs: boolean = false,
     secrets?: Secret[],
-    emulate?: boolean,
+    secretIds?: string[],
+    emulate: boolean = false,
     version?: string,
     commit?: string,
     base?: string,
     sourceUrl?: string,
     created?: string,
+    labels?: string[],
+    workspace?: Workspace,
   ): Promise<string> {
-    const req = request({ platforms, lang, goVersion, pkg, ldflags, cgo, rustVersion, libc, bin, features, profile, dockerfile, target, buildArgs, secrets, emulate, version, commit, base, sourceUrl, created })
-    return planReport(source, req, format === PlanFormat.Text ? "text" : "json")
+    const req = request({ platforms, lang, goVersion, pkg, ldflags, cgo, rustVersion, libc, bin, features, profile, dockerfile, target, buildArgs, allowSecretBuildArgs, secrets, secretIds, emulate, version, commit, base, sourceUrl, created, labels })
+    const out = parseChoice("format", format, ["json", "text"] as const, { what: "an output format of plan" })
+    return planReport(sourceOf(source, workspace), req, out)
   }
 
   /**
    * Build the image for every platform and return it as one multi-platform image (chain
-   * `publish --address …`, `tarball`, `variant --platform …`). The toolchain is detected from the
-   * source (go.mod → Go and Cargo.toml → Rust, cross-compiled natively per target; a Dockerfile →
-   * BuildKit per platform) unless --lang is given.
+   * `publish --address …`, `tarball`, `variant --platform …`; alone, or with `sync`, it builds and
+   * checks every platform and pushes nothing). The toolchain is detected from the source (go.mod →
+   * Go and Cargo.toml → Rust, cross-compiled natively per target; a Dockerfile → BuildKit per
+   * platform) unless --lang is given; an option of another toolchain is an error.
    *
-   * @param source Project root (the directory holding go.mod, Cargo.toml or the Dockerfile).
-   * @param platforms Target platforms. Default: linux/amd64,linux/arm64.
-   * @param lang Force a toolchain instead of detecting it.
-   * @param goVersion Go version of the builder image (default: go.mod's toolchain/go line).
-   * @param pkg Go main package to build, e.g. ./cmd/app (default: the module root).
-   * @param ldflags Extra Go -ldflags, added to the default "-s -w".
-   * @param cgo Build Go with cgo using a C cross compiler for each target (default off: CGO_ENABLED=0).
-   * @param rustVersion Rust version of the builder image (default: rust-toolchain.toml, else the module's default).
-   * @param libc Rust C library: musl (default: static binaries on an empty base) or gnu (glibc, Debian base).
-   * @param bin Rust binary to build (cargo build --bin).
-   * @param features Rust cargo features.
-   * @param profile Rust cargo profile (default release).
-   * @param dockerfile Path of the Dockerfile in the source (default Dockerfile).
-   * @param target Dockerfile stage to build (default the last).
-   * @param buildArgs Dockerfile build args, NAME=value.
-   * @param secrets Secrets for RUN --mount=type=secret,id=<name> (mounted at /run/secrets/<name>).
+   * @param source Project root: the directory holding go.mod, Cargo.toml or the Dockerfile. Default: the directory you run dagger in, without .git, node_modules, target, .env and .multiarch.env files (the same list applies to a directory given here).
+   * @param platforms Target platforms, e.g. linux/amd64,linux/arm64,linux/arm/v7; aliases such as arm64, aarch64, armhf are normalised.
+   * @param lang Force a toolchain instead of detecting it: go, rust or dockerfile (default: detected; go.mod → go, Cargo.toml → rust, Dockerfile → dockerfile).
+   * @param goVersion Go: version of the builder image (default: go.mod's toolchain/go line).
+   * @param pkg Go: main package to build, relative to the module root, e.g. ./cmd/app (default: the module root).
+   * @param ldflags Go: extra -ldflags, added to the default "-s -w".
+   * @param cgo Go: build with cgo and Debian's gcc-<triple> cross compiler for each target (default: CGO_ENABLED=0).
+   * @param rustVersion Rust: version of the builder image (default: rust-toolchain.toml, else the module's default).
+   * @param libc Rust: C library, musl (static binaries on an empty base) or gnu (glibc, Debian base).
+   * @param bin Rust: binary to build (cargo build --bin; default: default-run, the only [[bin]], or the package name).
+   * @param features Rust: cargo features.
+   * @param profile Rust: cargo profile.
+   * @param dockerfile Dockerfile: its path in the source.
+   * @param target Dockerfile: stage to build (default: the last).
+   * @param buildArgs Dockerfile: build args, NAME=value; each must be an ARG of the Dockerfile. Build args are stored in the image history: pass credentials with --secrets instead.
+   * @param allowSecretBuildArgs Dockerfile: accept build args whose name or value looks like a credential (TOKEN, PASSWORD, KEY, SECRET…), which are refused by default.
+   * @param secrets Dockerfile: secrets for RUN --mount=type=secret,id=<id>, e.g. env://NPM_TOKEN (its id: NPM_TOKEN) or file://./npm_token (its id: npm_token).
+   * @param secretIds Dockerfile: the id of each secret, in the order of --secrets (default: the env variable or file name of its URI).
    * @param emulate Go/Rust: run the toolchain on the target platform under QEMU instead of cross-compiling (slow; for projects cross-compilation cannot handle).
-   * @param version Version injected with -X main.version=… (Go) and set as the org.opencontainers.image.version label.
-   * @param commit Commit injected with -X main.commit=… (Go) and set as the org.opencontainers.image.revision label.
-   * @param base Runtime base image (default: an empty static rootfs with a nonroot user and CA certificates; a Debian glibc image for cgo/gnu).
-   * @param sourceUrl Repository URL for the org.opencontainers.image.source label.
-   * @param created Build date (RFC 3339) for the org.opencontainers.image.created label; unset by default for reproducible images.
+   * @param version Set as the org.opencontainers.image.version label (Go: also -X main.version=…).
+   * @param commit Set as the org.opencontainers.image.revision label (Go: also -X main.commit=…).
+   * @param base Go/Rust: runtime base image (default: an empty static rootfs with a nonroot user and CA certificates; a Debian glibc image for cgo/gnu).
+   * @param sourceUrl Repository URL for the org.opencontainers.image.source label (https, without credentials).
+   * @param created Build date for the org.opencontainers.image.created label, RFC 3339 (e.g. 2026-01-31T12:00:00Z); unset by default for reproducible images.
+   * @param labels More labels, key=value: title, description, url, documentation, licenses, vendor, authors (the org.opencontainers.image. keys, prefix optional) or any reverse-DNS key.
+   * @param workspace The directory you call dagger from (filled in by Dagger; not a flag).
    */
   @func()
   async build(
-    source: Directory,
-    platforms?: Platform[],
-    lang?: Lang,
+    @argument({ ignore: SOURCE_IGNORE }) source?: Directory,
+    platforms: string[] = PLATFORMS,
+    lang?: string,
     goVersion?: string,
     pkg?: string,
     ldflags?: string,
-    cgo?: boolean,
+    cgo: boolean = false,
     rustVersion?: string,
-    libc?: Libc,
+    libc: string = "musl",
     bin?: string,
     features?: string[],
-    profile?: string,
-    dockerfile?: string,
+    profile: string = "release",
+    dockerfile: string = "Dockerfile",
     target?: string,
     buildArgs?: string[],
+    allowSecretBuildArgs: boolean = false,
     secrets?: Secret[],
-    emulate?: boolean,
+    secretIds?: string[],
+    emulate: boolean = false,
     version?: string,
     commit?: string,
     base?: string,
     sourceUrl?: string,
     created?: string,
+    labels?: string[],
+    workspace?: Workspace,
   ): Promise<MultiarchImage> {
-    return buildImage(source, request({ platforms, lang, goVersion, pkg, ldflags, cgo, rustVersion, libc, bin, features, profile, dockerfile, target, buildArgs, secrets, emulate, version, commit, base, sourceUrl, created }))
+    return buildImage(sourceOf(source, workspace), request({ platforms, lang, goVersion, pkg, ldflags, cgo, rustVersion, libc, bin, features, profile, dockerfile, target, buildArgs, allowSecretBuildArgs, secrets, secretIds, emulate, version, commit, base, sourceUrl, created, labels }))
   }
 
   /**
@@ -182,31 +177,39 @@ export class Multiarch {
    * binary checked (ELF machine, class, byte order, float ABI, static/dynamic) and packed into a
    * runtime image for its platform.
    *
-   * @param source Go module root (holding go.mod).
-   * @param platforms Target platforms. Default: linux/amd64,linux/arm64.
-   * @param goVersion Go version of the builder image (default: go.mod's toolchain/go line).
-   * @param pkg Main package to build, e.g. ./cmd/app (default: the module root).
+   * @param source Go module root (holding go.mod). Default: the directory you run dagger in (without .git, node_modules, target and env files).
+   * @param platforms Target platforms, e.g. linux/amd64,linux/arm64,linux/arm/v7; aliases such as arm64, aarch64, armhf are normalised.
+   * @param goVersion Version of the builder image (default: go.mod's toolchain/go line).
+   * @param pkg Main package to build, relative to the module root, e.g. ./cmd/app (default: the module root).
    * @param ldflags Extra -ldflags, added to the default "-s -w".
-   * @param cgo Build with cgo using Debian's gcc-<triple> cross compiler for each target.
-   * @param emulate Run the Go toolchain on the target platform under QEMU instead of cross-compiling.
-   * @param version Version injected with -X main.version=… (and the image version label).
-   * @param commit Commit injected with -X main.commit=… (and the image revision label).
-   * @param base Runtime base image (default: an empty static rootfs with a nonroot user and CA certificates; a Debian glibc image with cgo).
+   * @param cgo Build with cgo and Debian's gcc-<triple> cross compiler for each target (default: CGO_ENABLED=0).
+   * @param emulate Go/run the toolchain on the target platform under QEMU instead of cross-compiling (slow; for projects cross-compilation cannot handle).
+   * @param version Set as the org.opencontainers.image.version label (also -X main.version=…).
+   * @param commit Set as the org.opencontainers.image.revision label (also -X main.commit=…).
+   * @param base Go/runtime base image (default: an empty static rootfs with a nonroot user and CA certificates; a Debian glibc image for cgo/gnu).
+   * @param sourceUrl Repository URL for the org.opencontainers.image.source label (https, without credentials).
+   * @param created Build date for the org.opencontainers.image.created label, RFC 3339 (e.g. 2026-01-31T12:00:00Z); unset by default for reproducible images.
+   * @param labels More labels, key=value: title, description, url, documentation, licenses, vendor, authors (the org.opencontainers.image. keys, prefix optional) or any reverse-DNS key.
+   * @param workspace The directory you call dagger from (filled in by Dagger; not a flag).
    */
   @func()
   async go(
-    source: Directory,
-    platforms?: Platform[],
+    @argument({ ignore: SOURCE_IGNORE }) source?: Directory,
+    platforms: string[] = PLATFORMS,
     goVersion?: string,
     pkg?: string,
     ldflags?: string,
-    cgo?: boolean,
-    emulate?: boolean,
+    cgo: boolean = false,
+    emulate: boolean = false,
     version?: string,
     commit?: string,
     base?: string,
+    sourceUrl?: string,
+    created?: string,
+    labels?: string[],
+    workspace?: Workspace,
   ): Promise<MultiarchImage> {
-    return buildImage(source, request({ platforms, lang: Lang.Go, goVersion, pkg, ldflags, cgo, emulate, version, commit, base }))
+    return buildImage(sourceOf(source, workspace), request({ lang: "go", platforms, goVersion, pkg, ldflags, cgo, emulate, version, commit, base, sourceUrl, created, labels }))
   }
 
   /**
@@ -214,33 +217,41 @@ export class Multiarch {
    * i686-…) is cross-compiled on the engine's native platform with its own linker and C compiler,
    * the binary checked and packed into a runtime image for its platform.
    *
-   * @param source Crate or workspace root (holding Cargo.toml).
-   * @param platforms Target platforms. Default: linux/amd64,linux/arm64.
-   * @param rustVersion Rust version of the builder image (default: rust-toolchain.toml, else the module's default).
-   * @param libc musl (default: static binaries on an empty base) or gnu (glibc, Debian base).
-   * @param bin Binary to build (cargo build --bin).
+   * @param source Crate or workspace root (holding Cargo.toml). Default: the directory you run dagger in (without .git, node_modules, target and env files).
+   * @param platforms Target platforms, e.g. linux/amd64,linux/arm64,linux/arm/v7; aliases such as arm64, aarch64, armhf are normalised.
+   * @param rustVersion Version of the builder image (default: rust-toolchain.toml, else the module's default).
+   * @param libc C library, musl (static binaries on an empty base) or gnu (glibc, Debian base).
+   * @param bin Binary to build (cargo build --bin; default: default-run, the only [[bin]], or the package name).
    * @param features Cargo features.
-   * @param profile Cargo profile (default release).
-   * @param emulate Run cargo on the target platform under QEMU instead of cross-compiling.
-   * @param version Set as the org.opencontainers.image.version label.
-   * @param commit Set as the org.opencontainers.image.revision label.
-   * @param base Runtime base image (default: an empty static rootfs for musl, a Debian glibc image for gnu).
+   * @param profile Cargo profile.
+   * @param emulate Go/run the toolchain on the target platform under QEMU instead of cross-compiling (slow; for projects cross-compilation cannot handle).
+   * @param version Set as the org.opencontainers.image.version label (also -X main.version=…).
+   * @param commit Set as the org.opencontainers.image.revision label (also -X main.commit=…).
+   * @param base Go/runtime base image (default: an empty static rootfs with a nonroot user and CA certificates; a Debian glibc image for cgo/gnu).
+   * @param sourceUrl Repository URL for the org.opencontainers.image.source label (https, without credentials).
+   * @param created Build date for the org.opencontainers.image.created label, RFC 3339 (e.g. 2026-01-31T12:00:00Z); unset by default for reproducible images.
+   * @param labels More labels, key=value: title, description, url, documentation, licenses, vendor, authors (the org.opencontainers.image. keys, prefix optional) or any reverse-DNS key.
+   * @param workspace The directory you call dagger from (filled in by Dagger; not a flag).
    */
   @func()
   async rust(
-    source: Directory,
-    platforms?: Platform[],
+    @argument({ ignore: SOURCE_IGNORE }) source?: Directory,
+    platforms: string[] = PLATFORMS,
     rustVersion?: string,
-    libc?: Libc,
+    libc: string = "musl",
     bin?: string,
     features?: string[],
-    profile?: string,
-    emulate?: boolean,
+    profile: string = "release",
+    emulate: boolean = false,
     version?: string,
     commit?: string,
     base?: string,
+    sourceUrl?: string,
+    created?: string,
+    labels?: string[],
+    workspace?: Workspace,
   ): Promise<MultiarchImage> {
-    return buildImage(source, request({ platforms, lang: Lang.Rust, rustVersion, libc, bin, features, profile, emulate, version, commit, base }))
+    return buildImage(sourceOf(source, workspace), request({ lang: "rust", platforms, rustVersion, libc, bin, features, profile, emulate, version, commit, base, sourceUrl, created, labels }))
   }
 
   /**
@@ -249,62 +260,80 @@ export class Multiarch {
    * stages on a foreign platform run under QEMU; an exec that dies with a QEMU signature is
    * retried once, then fails naming the platform, the step and the fix. See `plan` first.
    *
-   * @param source Build context.
-   * @param platforms Target platforms. Default: linux/amd64,linux/arm64.
-   * @param dockerfile Path of the Dockerfile in the context (default Dockerfile).
-   * @param target Stage to build (default the last).
-   * @param buildArgs Build args, NAME=value.
-   * @param secrets Secrets for RUN --mount=type=secret,id=<name>.
+   * @param source Build context. Default: the directory you run dagger in (without .git, node_modules, target and env files; the context's .dockerignore applies too).
+   * @param platforms Target platforms, e.g. linux/amd64,linux/arm64,linux/arm/v7; aliases such as arm64, aarch64, armhf are normalised.
+   * @param dockerfile Its path in the source.
+   * @param target Stage to build (default: the last).
+   * @param buildArgs Build args, NAME=value; each must be an ARG of the Dockerfile. Build args are stored in the image history: pass credentials with --secrets instead.
+   * @param allowSecretBuildArgs Accept build args whose name or value looks like a credential (TOKEN, PASSWORD, KEY, SECRET…), which are refused by default.
+   * @param secrets Secrets for RUN --mount=type=secret,id=<id>, e.g. env://NPM_TOKEN (its id: NPM_TOKEN) or file://./npm_token (its id: npm_token).
+   * @param secretIds The id of each secret, in the order of --secrets (default: the env variable or file name of its URI).
+   * @param version Set as the org.opencontainers.image.version label (also -X main.version=…).
+   * @param commit Set as the org.opencontainers.image.revision label (also -X main.commit=…).
+   * @param sourceUrl Repository URL for the org.opencontainers.image.source label (https, without credentials).
+   * @param created Build date for the org.opencontainers.image.created label, RFC 3339 (e.g. 2026-01-31T12:00:00Z); unset by default for reproducible images.
+   * @param labels More labels, key=value: title, description, url, documentation, licenses, vendor, authors (the org.opencontainers.image. keys, prefix optional) or any reverse-DNS key.
+   * @param workspace The directory you call dagger from (filled in by Dagger; not a flag).
    */
   @func()
   async dockerfile(
-    source: Directory,
-    platforms?: Platform[],
-    dockerfile?: string,
+    @argument({ ignore: SOURCE_IGNORE }) source?: Directory,
+    platforms: string[] = PLATFORMS,
+    dockerfile: string = "Dockerfile",
     target?: string,
     buildArgs?: string[],
+    allowSecretBuildArgs: boolean = false,
     secrets?: Secret[],
+    secretIds?: string[],
+    version?: string,
+    commit?: string,
+    sourceUrl?: string,
+    created?: string,
+    labels?: string[],
+    workspace?: Workspace,
   ): Promise<MultiarchImage> {
-    return buildImage(source, request({ platforms, lang: Lang.Dockerfile, dockerfile, target, buildArgs, secrets }))
+    return buildImage(sourceOf(source, workspace), request({ lang: "dockerfile", platforms, dockerfile, target, buildArgs, allowSecretBuildArgs, secrets, secretIds, version, commit, sourceUrl, created, labels }))
   }
 
   /**
    * The binaries of every platform in one directory laid out <os>/<arch>[/<variant>]/<name>
    * (goreleaser-style, ready for a release upload), from the same builds as `build`.
    *
-   * @param source Project root (go.mod or Cargo.toml).
-   * @param platforms Target platforms. Default: linux/amd64,linux/arm64.
-   * @param lang Force a toolchain instead of detecting it (go or rust).
-   * @param goVersion Go version of the builder image (default: go.mod's toolchain/go line).
-   * @param pkg Go main package to build, e.g. ./cmd/app.
-   * @param ldflags Extra Go -ldflags, added to the default "-s -w".
-   * @param cgo Build Go with cgo.
-   * @param rustVersion Rust version of the builder image.
-   * @param libc Rust C library: musl (default) or gnu.
-   * @param bin Rust binary to build.
-   * @param features Rust cargo features.
-   * @param profile Rust cargo profile (default release).
-   * @param version Version injected with -X main.version=… (Go).
-   * @param commit Commit injected with -X main.commit=… (Go).
+   * @param source Project root: the directory holding go.mod, Cargo.toml or the Dockerfile. Default: the directory you run dagger in, without .git, node_modules, target, .env and .multiarch.env files (the same list applies to a directory given here).
+   * @param platforms Target platforms, e.g. linux/amd64,linux/arm64,linux/arm/v7; aliases such as arm64, aarch64, armhf are normalised.
+   * @param lang Force a toolchain instead of detecting it: go or rust (default: detected).
+   * @param goVersion Go: version of the builder image (default: go.mod's toolchain/go line).
+   * @param pkg Go: main package to build, relative to the module root, e.g. ./cmd/app (default: the module root).
+   * @param ldflags Go: extra -ldflags, added to the default "-s -w".
+   * @param cgo Go: build with cgo and Debian's gcc-<triple> cross compiler for each target (default: CGO_ENABLED=0).
+   * @param rustVersion Rust: version of the builder image (default: rust-toolchain.toml, else the module's default).
+   * @param libc Rust: C library, musl (static binaries on an empty base) or gnu (glibc, Debian base).
+   * @param bin Rust: binary to build (cargo build --bin; default: default-run, the only [[bin]], or the package name).
+   * @param features Rust: cargo features.
+   * @param profile Rust: cargo profile.
+   * @param version Go: injected with -X main.version=….
+   * @param commit Go: injected with -X main.commit=….
+   * @param workspace The directory you call dagger from (filled in by Dagger; not a flag).
    */
   @func()
   async binaries(
-    source: Directory,
-    platforms?: Platform[],
-    lang?: Lang,
+    @argument({ ignore: SOURCE_IGNORE }) source?: Directory,
+    platforms: string[] = PLATFORMS,
+    lang?: string,
     goVersion?: string,
     pkg?: string,
     ldflags?: string,
-    cgo?: boolean,
+    cgo: boolean = false,
     rustVersion?: string,
-    libc?: Libc,
+    libc: string = "musl",
     bin?: string,
     features?: string[],
-    profile?: string,
+    profile: string = "release",
     version?: string,
     commit?: string,
+    workspace?: Workspace,
   ): Promise<Directory> {
-    return buildBinaries(source, request({ platforms, lang, goVersion, pkg, ldflags, cgo, rustVersion, libc, bin, features, profile, version, commit }))
+    return buildBinaries(sourceOf(source, workspace), request({ platforms, lang, goVersion, pkg, ldflags, cgo, rustVersion, libc, bin, features, profile, version, commit }))
   }
 
   /**
@@ -335,8 +364,8 @@ export class Multiarch {
    * @param registryConfig Your docker login as a secret, e.g. file://$HOME/.docker/config.json.
    */
   @func({ cache: "never" })
-  async verify(address: string, platforms: Platform[], username?: string, password?: Secret, plainHttp?: boolean, registryConfig?: Secret): Promise<string> {
-    const expected = parsePlatforms(platforms as string[])
+  async verify(address: string, platforms: string, username?: string, password?: Secret, plainHttp?: boolean, registryConfig?: Secret): Promise<string> {
+    const expected = parsePlatforms(platforms)
     const r = await verifyImage(address, expected, await registryOptions({ username, password, plainHttp, registryConfig }, registryOf(address)))
     return `${r.ref}@${r.digest}: ${r.platforms.join(", ")}`
   }
@@ -355,7 +384,7 @@ export class Multiarch {
    * @param password Registry password or token, as a secret (env://TOKEN).
    * @param gitRef Git ref to compute tags from: refs/tags/v1.2.3, refs/heads/main, refs/pull/42/merge, refs/merge-requests/7/head.
    * @param gitSha Commit SHA for the sha-<7> tag.
-   * @param defaultBranch The repository's default branch (informational for the tag grammar).
+   * @param defaultBranch Ignored, kept so existing pipelines keep working: the tags follow docker/metadata-action's defaults, which do not depend on the default branch.
    * @param plainHttp Every registry named here (sources and address) speaks plain http (no TLS); also allows sending credentials over it.
    * @param registryConfig Your docker login as a secret, e.g. file://$HOME/.docker/config.json: credentials for the sources' registries and the target's.
    */
@@ -373,7 +402,8 @@ export class Multiarch {
     plainHttp?: boolean,
     registryConfig?: Secret,
   ): Promise<string> {
-    const req = parsePublishRequest({ address, tags, annotations, username, password, gitRef, gitSha, defaultBranch })
+    void defaultBranch
+    const req = parsePublishRequest({ address, tags, annotations, username, password, gitRef, gitSha })
     return mergeImages(sources, req.first, { tags: req.otherTags, annotations: req.annotations, ...(await registryOptions({ username, password, plainHttp, registryConfig }, req.registry)) })
   }
 

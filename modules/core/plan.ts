@@ -13,6 +13,8 @@ export interface SourceFacts {
   entries: string[]
   /** Contents of the small files toolchains look at, by path (go.mod, Cargo.toml, Dockerfile, …). */
   files: Record<string, string | undefined>
+  /** Deeper paths found when a wanted file was missing (to suggest the nearest one). */
+  others?: string[]
 }
 
 /** One command run in the builder. */

@@ -4,6 +4,7 @@
  * engine or registry work, so a typo never costs a build.
  */
 import { parseAnnotations } from "./annotations.js"
+import { parseChoice } from "./choice.js"
 import { checkCredentialPair } from "./credentials.js"
 import { MultiarchInputError } from "./errors/index.js"
 import { formatReference, isValidTag, parseReference, referenceName } from "./reference.js"
@@ -62,6 +63,13 @@ export function publishTargets(address: string, tags: string[] = [], git: GitCon
   const ref = parseReference(address, { field: "address", defaultTag: null })
   if (ref.digest)
     throw new MultiarchInputError("address", address, "a digest cannot be pushed to", `push to a tag, e.g. ${referenceName(ref)}:latest`)
+  if (ref.tag && git.gitRef !== undefined && git.gitRef.trim() !== "")
+    throw new MultiarchInputError(
+      "address",
+      address,
+      `--git-ref computes the tags (${git.gitRef.trim()}), and the address names one too (${ref.tag})`,
+      `drop ":${ref.tag}" from --address (--git-ref gives the tags), or drop --git-ref and list the tags with --tags`,
+    )
   const all: string[] = []
   const add = (t: string, field: string) => {
     const tt = t.trim()
@@ -83,6 +91,43 @@ export function publishTargets(address: string, tags: string[] = [], git: GitCon
 /** Layer compressions of published images. */
 export const COMPRESSIONS = ["gzip", "zstd", "uncompressed", "estargz"] as const
 export type Compression = (typeof COMPRESSIONS)[number]
+/** Manifest media types of published images. */
+export const MEDIA_TYPES = ["oci", "docker"] as const
+export type MediaTypes = (typeof MEDIA_TYPES)[number]
+
+/** `--compression`, with a "did you mean". */
+export function parseCompression(value: string): Compression {
+  return parseChoice("compression", value, COMPRESSIONS, {
+    what: "a layer compression",
+    aliases: { gz: "gzip", zst: "zstd", none: "uncompressed", stargz: "estargz", "estar-gz": "estargz", tar: "uncompressed" },
+  })
+}
+
+/** `--media-types`, with a "did you mean". */
+export function parseMediaTypes(value: string): MediaTypes {
+  return parseChoice("media-types", value, MEDIA_TYPES, {
+    what: "a manifest media type set",
+    aliases: { v2: "docker", schema2: "docker", "docker-v2": "docker", dockerv2: "docker", opencontainers: "oci" },
+  })
+}
+
+/**
+ * Compression and media types together: Docker's schema 2 media types have no zstd layer type
+ * (zstd layers exist only as OCI media types), so an image pushed that way is one old Docker
+ * clients cannot pull and new ones may reject. Returns both, parsed.
+ */
+export function parseImageFormat(compression: string | undefined, mediaTypes: string | undefined): { compression: Compression; mediaTypes: MediaTypes } {
+  const c = parseCompression(compression ?? "gzip")
+  const m = parseMediaTypes(mediaTypes ?? "oci")
+  if (c === "zstd" && m === "docker")
+    throw new MultiarchInputError(
+      "compression",
+      "zstd",
+      "Docker (schema 2) media types have no zstd layer type: zstd layers exist only as OCI media types",
+      "drop --media-types docker (OCI is the default), or use --compression gzip for old Docker clients",
+    )
+  return { compression: c, mediaTypes: m }
+}
 
 /** What `publish` and `merge` accept, by name (the module's flags, ci/pipeline.ts's settings). */
 export interface PublishOptions {
@@ -97,15 +142,16 @@ export interface PublishOptions {
   /** Whatever carries the password (a Dagger Secret, a string): only whether it is given matters here. */
   password?: unknown
   /** Manifest media types: "oci" (default) or "docker". */
-  mediaTypes?: "oci" | "docker"
+  mediaTypes?: string
   /** Layer compression (publish): gzip (default), zstd, uncompressed, estargz. */
-  compression?: Compression
+  compression?: string
   /** Read the index back after pushing and check its platforms (publish). */
   verify?: boolean
   /** The registry speaks plain http (no TLS): the module's own client uses http, and may send credentials over it. */
   plainHttp?: boolean
   gitRef?: string
   gitSha?: string
+  /** Accepted and ignored: the tag grammar (like docker/metadata-action's defaults) does not use it. */
   defaultBranch?: string
 }
 
@@ -116,7 +162,7 @@ export interface PublishRequest extends PublishTargets {
   otherTags: string[]
   /** Index annotations, parsed (undefined: none given). */
   annotations?: Record<string, string>
-  mediaTypes: "oci" | "docker"
+  mediaTypes: MediaTypes
   compression: Compression
   verify: boolean
   /** Plain http to the registry (the user's opt-in). */
@@ -135,14 +181,11 @@ export function tagOf(ref: string): string {
  * lists), the username/password pair. Throws MultiarchInputError naming the input and the fix.
  */
 export function parsePublishRequest(o: PublishOptions): PublishRequest {
-  const targets = publishTargets(o.address, [...(o.tags ?? [])], { gitRef: o.gitRef, gitSha: o.gitSha, defaultBranch: o.defaultBranch })
+  const targets = publishTargets(o.address, [...(o.tags ?? [])], { gitRef: o.gitRef, gitSha: o.gitSha })
   const annotations = o.annotations?.length ? parseAnnotations(o.annotations) : undefined
-  const mediaTypes = o.mediaTypes ?? "oci"
+  const { compression, mediaTypes } = parseImageFormat(o.compression, o.mediaTypes)
   if (annotations && mediaTypes === "docker")
     throw new MultiarchInputError("annotations", o.annotations!.join(","), "Docker manifest lists cannot carry annotations", "drop --media-types docker (OCI is the default)")
-  const compression = o.compression ?? "gzip"
-  if (!COMPRESSIONS.includes(compression))
-    throw new MultiarchInputError("compression", String(compression), "unknown layer compression", `use one of: ${COMPRESSIONS.join(", ")}`)
   checkCredentialPair(o.username, o.password)
   const [first, ...rest] = targets.refs
   return {

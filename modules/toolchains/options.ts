@@ -24,8 +24,12 @@ export interface BuildOptions<Secret = unknown> {
   target?: string
   /** NAME=value */
   buildArgs?: readonly string[]
-  /** Passed to BuildKit as they are (Dagger Secrets); only their number and names show in a plan. */
+  /** Let build args whose name or value looks like a credential through (they end up in the image history). */
+  allowSecretBuildArgs?: boolean
+  /** Dagger Secrets for `RUN --mount=type=secret,id=…`; only their ids show in a plan. */
   secrets?: readonly Secret[]
+  /** The Dockerfile id of each secret, in order (default: its own name, else the env var or file name of its URI). */
+  secretIds?: readonly string[]
   // every toolchain
   emulate?: boolean
   version?: string
@@ -33,4 +37,6 @@ export interface BuildOptions<Secret = unknown> {
   base?: string
   sourceUrl?: string
   created?: string
+  /** More OCI labels, key=value (standard keys may drop their org.opencontainers.image. prefix). */
+  labels?: readonly string[]
 }

@@ -4,16 +4,42 @@
  * `build` sets. `plan`, `build`, `go`, `rust`, `dockerfile`, `binaries` and ci/pipeline.ts all
  * build it with `parseBuildRequest({ … })` and hand it to the same engine glue, so `plan` shows
  * exactly what `build` does with the same options.
+ *
+ * An option counts as given when it differs from its default (BUILD_DEFAULTS, the values the
+ * module's signatures show in `--help`): an option of another toolchain than the one that builds
+ * (`--cgo` on a Rust crate) is an error naming the toolchain and what to drop — at once when
+ * --lang says the toolchain, after reading the source's listing when it is detected.
  */
-import { MultiarchInputError } from "../core/errors/index.js"
-import { imageLabels } from "../core/labels.js"
+import { parseChoice } from "../core/choice.js"
+import { MultiarchInputError, MultiarchInputErrors } from "../core/errors/index.js"
+import { checkCreated, imageLabels, parseLabels } from "../core/labels.js"
 import { parsePlatforms, targetOf } from "../core/platform.js"
 import type { TargetRow } from "../core/targets.js"
-import { isLangName, TOOLCHAIN_NAMES, toolchain, toolchainOptions, type LangName, type ToolchainOptions } from "./index.js"
+import { checkPublicUrl } from "../core/url.js"
+import { checkSecretIds } from "./dockerfile/options.js"
+import { TOOLCHAIN_NAMES, toolchain, toolchainOptions, type LangName, type ToolchainOptions } from "./index.js"
 import type { BuildOptions } from "./options.js"
+import { DEFAULT_LIBC, DEFAULT_PROFILE } from "./rust/options.js"
 
 /** The target platforms when none are given. */
 export const DEFAULT_PLATFORMS: readonly string[] = ["linux/amd64", "linux/arm64"]
+
+/** Every build option's default: what `--help` shows, and what counts as "not given". */
+export const BUILD_DEFAULTS: Readonly<Partial<Record<keyof BuildOptions, unknown>>> = {
+  platforms: DEFAULT_PLATFORMS,
+  libc: DEFAULT_LIBC,
+  profile: DEFAULT_PROFILE,
+  dockerfile: "Dockerfile",
+  cgo: false,
+  emulate: false,
+  allowSecretBuildArgs: false,
+}
+
+/** Options every toolchain reads. */
+export const SHARED_OPTIONS: readonly (keyof BuildOptions)[] = ["platforms", "lang", "version", "commit", "sourceUrl", "created", "labels"]
+
+/** Other words people use for a toolchain. */
+const LANG_ALIASES: Record<string, LangName> = { golang: "go", cargo: "rust", docker: "dockerfile", buildkit: "dockerfile", containerfile: "dockerfile" }
 
 export interface BuildRequest<Secret = unknown> {
   /** Target rows, normalised and deduplicated, in the order given. */
@@ -26,32 +52,102 @@ export interface BuildRequest<Secret = unknown> {
   labels: Record<string, string>
   /** Secrets for the build (Dockerfile: `RUN --mount=type=secret`), passed on as they are. */
   secrets: readonly Secret[]
+  /** The Dockerfile id of each secret, when given (--secret-ids). */
+  secretIds?: readonly string[]
+  /** The options given with a value other than their default, by name. */
+  given: readonly (keyof BuildOptions)[]
+  /** Their values, to name them in errors (secrets by count only). */
+  shown: Readonly<Partial<Record<keyof BuildOptions, string>>>
+}
+
+/** `goVersion` → `go-version`: the CLI spelling of an option. */
+export function flagName(option: string): string {
+  return option.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())
+}
+
+const sameValue = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
+
+/** Whether an option was given: set, not empty, and not its default. */
+function isGiven(key: keyof BuildOptions, v: unknown): boolean {
+  if (v === undefined || v === null || v === false || v === "") return false
+  if (Array.isArray(v) && v.length === 0) return false
+  const def = BUILD_DEFAULTS[key]
+  if (def === undefined) return true
+  if (key === "platforms") return !sameValue(parsePlatforms(typeof v === "string" ? v : [...(v as string[])]), def)
+  return !sameValue(v, def)
+}
+
+function show(key: keyof BuildOptions, v: unknown): string {
+  if (key === "secrets") return `${(v as unknown[]).length} secret${(v as unknown[]).length === 1 ? "" : "s"}`
+  if (key === "buildArgs") return (v as string[]).map((a) => a.split("=")[0]).join(",")
+  return Array.isArray(v) ? v.join(",") : String(v)
+}
+
+/** `--lang`: one of the toolchains of the table, with a "did you mean". */
+export function parseLang(value: string): LangName {
+  return parseChoice("lang", value, TOOLCHAIN_NAMES, { what: "a toolchain multiarch builds with", aliases: LANG_ALIASES })
 }
 
 /**
  * Parse and check build options by name. Throws MultiarchInputError (MultiarchInputErrors for
- * several bad platforms) naming the input and the fix.
+ * several problems) naming the input and the fix.
  */
 export function parseBuildRequest<Secret = unknown>(o: BuildOptions<Secret>): BuildRequest<Secret> {
   const platforms = o.platforms === undefined || o.platforms.length === 0 ? DEFAULT_PLATFORMS : o.platforms
   const targets = parsePlatforms(typeof platforms === "string" ? platforms : [...platforms]).map(targetOf)
-  if (o.lang !== undefined && !isLangName(o.lang))
-    throw new MultiarchInputError("lang", o.lang, "not a toolchain multiarch builds with", `use one of: ${TOOLCHAIN_NAMES.join(", ")}`)
-  if (o.created !== undefined && Number.isNaN(Date.parse(o.created)))
-    throw new MultiarchInputError("created", o.created, "not an RFC 3339 date", "pass e.g. 2026-01-31T12:00:00Z")
-  const labels = imageLabels({ source: o.sourceUrl, revision: o.commit, version: o.version, created: o.created })
+  const lang = o.lang !== undefined && o.lang !== "" ? parseLang(o.lang) : undefined
+  if (o.created !== undefined && o.created !== "") checkCreated(o.created)
+  if (o.sourceUrl !== undefined && o.sourceUrl !== "") checkPublicUrl("source-url", o.sourceUrl)
+  const labels = {
+    ...parseLabels(o.labels),
+    ...imageLabels({ source: o.sourceUrl, revision: o.commit, version: o.version, created: o.created }),
+  }
   const options = toolchainOptions(o)
   for (const n of TOOLCHAIN_NAMES) toolchain(n).check(options[n])
-  return {
+  checkSecretIds(o.secretIds, o.secrets?.length ?? 0)
+  const given: (keyof BuildOptions)[] = []
+  const shown: Partial<Record<keyof BuildOptions, string>> = {}
+  for (const [k, v] of Object.entries(o) as [keyof BuildOptions, unknown][])
+    if (isGiven(k, v)) {
+      given.push(k)
+      shown[k] = show(k, v)
+    }
+  const req: BuildRequest<Secret> = {
     targets,
-    ...(o.lang !== undefined ? { lang: o.lang as LangName } : {}),
+    ...(lang !== undefined ? { lang } : {}),
     options,
     labels,
     secrets: o.secrets ?? [],
+    ...(o.secretIds?.length ? { secretIds: [...o.secretIds] } : {}),
+    given,
+    shown,
   }
+  if (lang !== undefined) checkOptionsFit(req, lang, `--lang ${lang}`)
+  return req
 }
 
-/** The request with the names of its secrets in the Dockerfile options (what a plan shows). */
+/**
+ * Throws MultiarchInputError(s) for every given option the toolchain `lang` does not read, naming
+ * the toolchain (and why it builds: `--lang rust`, `found Cargo.toml`) and what to drop.
+ */
+export function checkOptionsFit(req: Pick<BuildRequest, "given" | "shown">, lang: LangName, why: string): void {
+  const own = new Set<string>([...SHARED_OPTIONS, ...toolchain(lang).flags])
+  const errors = req.given
+    .filter((k) => !own.has(k))
+    .map((k) => {
+      const owners = TOOLCHAIN_NAMES.filter((n) => toolchain(n).flags.includes(k))
+      const switchTo = why.startsWith("--lang") || owners.length === 0 ? "" : ` (or --lang ${owners[0]} if the source is a ${owners[0]} project)`
+      return new MultiarchInputError(
+        flagName(k),
+        req.shown[k] ?? "",
+        `--${flagName(k)} is ${owners.length ? `an option of ${owners.join(" and ")}` : "not an option"} and this build uses ${lang} (${why})`,
+        `drop --${flagName(k)}${switchTo}`,
+      )
+    })
+  if (errors.length) throw new MultiarchInputErrors(errors)
+}
+
+/** The request with the ids of its secrets in the Dockerfile options (what a plan shows). */
 export function withSecretNames<Secret>(req: BuildRequest<Secret>, names: readonly string[]): BuildRequest<Secret> {
   return { ...req, options: { ...req.options, dockerfile: { ...req.options.dockerfile, secrets: [...names] } } }
 }

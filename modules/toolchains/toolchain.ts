@@ -16,6 +16,8 @@ export interface Toolchain<Name extends string, Options, Plan extends { toolchai
   marker(options: Options): string
   /** Files at the source root (or paths in it) the plan reads; the engine glue fetches those that exist. */
   factFiles(options: Options): readonly string[]
+  /** The build options this toolchain reads (besides the ones every toolchain reads, request.ts SHARED_OPTIONS): another toolchain's option is an error naming the detected toolchain. */
+  readonly flags: readonly (keyof BuildOptions)[]
   /** This toolchain's options, picked by name from the build options (parsing what needs parsing). */
   options(build: BuildOptions): Options
   /** Throws MultiarchInputError on a bad option, before any engine work. */

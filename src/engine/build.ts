@@ -9,11 +9,13 @@ import { MultiarchInputError } from "../../modules/core/errors/index.js"
 import type { EnginePlatform } from "../../modules/core/native.js"
 import { renderPlan, type PlanReport } from "../../modules/core/render.js"
 import { detectToolchain } from "../../modules/toolchains/detect.js"
+import { missingDockerfile } from "../../modules/toolchains/dockerfile/index.js"
 import { factFiles, planWith, toolchain, type LangName, type Plan } from "../../modules/toolchains/index.js"
-import { withSecretNames, type BuildRequest } from "../../modules/toolchains/request.js"
+import { checkOptionsFit, withSecretNames, type BuildRequest } from "../../modules/toolchains/request.js"
 import { MultiarchImage } from "../image.js"
 import { applyPlan, binaryOf } from "./apply.js"
 import { syncEmulated } from "./emulated.js"
+import { namedSecrets, secretIds, type SecretInfo } from "./secrets.js"
 import { engineOf, sourceFacts } from "./source.js"
 
 export interface Planned {
@@ -22,23 +24,27 @@ export interface Planned {
   reason: string
   engine: EnginePlatform
   plans: Plan[]
+  /** The build's secrets with their Dockerfile ids. */
+  secrets: SecretInfo[]
 }
 
 /**
- * Source facts, engine platform and secret names (concurrently), the toolchain, and its plans.
- * With `binaries`, a toolchain that builds only images is refused before planning.
+ * Source facts and engine platform (concurrently), the toolchain, whether every given option is
+ * one of its own, the secrets' ids, and the plans. With `binaries`, a toolchain that builds only
+ * images is refused before planning. Nothing here builds: the engine is asked for listings, a few
+ * small files and the secrets' names.
  */
 export async function planBuild(source: Directory, req: BuildRequest<Secret>, want: { binaries?: boolean } = {}): Promise<Planned> {
-  const [facts, engine, names] = await Promise.all([
-    sourceFacts(source, factFiles(req.options)),
-    engineOf(),
-    Promise.all(req.secrets.map((s) => s.name())),
-  ])
-  const named = names.length ? withSecretNames(req, names) : req
-  const { lang, reason } = detectToolchain(facts, named.options, named.lang)
+  const [facts, engine] = await Promise.all([sourceFacts(source, factFiles(req.options)), engineOf()])
+  const dockerfile = req.options.dockerfile.dockerfile
+  if (req.given.includes("dockerfile") && dockerfile !== undefined && facts.files[dockerfile] === undefined) throw missingDockerfile(dockerfile, facts)
+  const { lang, reason } = detectToolchain(facts, req.options, req.lang)
+  checkOptionsFit(req, lang, req.lang ? `--lang ${lang}` : reason.split(";")[0])
   if (want.binaries && !toolchain(lang).binaries)
     throw new MultiarchInputError("lang", lang, `a ${lang} build produces images, not binaries`, "use build … tarball, or a Go/Rust source")
-  return { lang, reason, engine, plans: planWith(lang, named.targets, named.options, facts, engine) }
+  const secrets = req.secrets.length ? await secretIds(req.secrets, req.secretIds) : []
+  const named = secrets.length ? withSecretNames(req, secrets.map((s) => s.id)) : req
+  return { lang, reason, engine, plans: planWith(lang, named.targets, named.options, facts, engine), secrets }
 }
 
 /** `plan`: what `build` would do with the same request, as JSON or text. */
@@ -56,11 +62,12 @@ export async function planReport(source: Directory, req: BuildRequest<Secret>, f
 
 /** `build`: every platform's image; emulated variants are evaluated now (retry once on a QEMU crash). */
 export async function buildImage(source: Directory, req: BuildRequest<Secret>): Promise<MultiarchImage> {
-  const { lang, engine, plans } = await planBuild(source, req)
+  const { lang, engine, plans, secrets: infos } = await planBuild(source, req)
   const tc = toolchain(lang)
+  const secrets = infos.length ? await namedSecrets(infos) : []
   const variants = await Promise.all(
     plans.map((p) => {
-      const c = applyPlan(p, source, { labels: req.labels, secrets: req.secrets })
+      const c = applyPlan(p, source, { labels: req.labels, secrets })
       return p.mode === "emulated"
         ? syncEmulated(c, { platform: p.platform, toolchain: lang, nativePlatform: engine.platform, stepOf: (argv) => tc.stepOf(p, argv) })
         : c

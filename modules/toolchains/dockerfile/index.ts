@@ -6,6 +6,9 @@
  */
 import { MultiarchInputError } from "../../core/errors/index.js"
 import type { Toolchain } from "../toolchain.js"
+import { closest } from "../../core/suggest.js"
+import type { SourceFacts } from "../../core/plan.js"
+import { checkBuildArgsDeclared } from "./buildargs.js"
 import { checkDockerfileOptions, dockerfileOptions, type DockerfileOptions } from "./options.js"
 import { emulatedRunFor, planDockerfile, type DockerfileBuildPlan } from "./plan.js"
 import { dockerfilePlanText } from "./render.js"
@@ -17,13 +20,14 @@ export const dockerfileToolchain = {
   name: "dockerfile",
   marker: pathOf,
   factFiles: (o) => [pathOf(o)],
+  flags: ["dockerfile", "target", "buildArgs", "allowSecretBuildArgs", "secrets", "secretIds"],
   options: dockerfileOptions,
   check: checkDockerfileOptions,
   plan: (targets, o, facts, engine) => {
     const path = pathOf(o)
     const text = facts.files[path]
-    if (text === undefined)
-      throw new MultiarchInputError("dockerfile", path, "no such file in the source", "pass --dockerfile with a path relative to --source")
+    if (text === undefined) throw missingDockerfile(path, facts)
+    checkBuildArgsDeclared(text, path, o.buildArgs)
     return planDockerfile(text, { platforms: targets, nativePlatform: engine, dockerfile: path, target: o.target, buildArgs: o.buildArgs, secrets: o.secrets })
   },
   describe: (plans) => dockerfilePlanText([...plans]),
@@ -34,8 +38,17 @@ export const dockerfileToolchain = {
   binaries: false,
 } satisfies Toolchain<"dockerfile", DockerfileOptions, DockerfileBuildPlan>
 
+/** The error for a --dockerfile path the source does not have, with the nearest Dockerfile-looking path it has. */
+export function missingDockerfile(path: string, facts: SourceFacts): MultiarchInputError {
+  const candidates = [...new Set([...facts.entries, ...(facts.others ?? [])])].filter((e) => /dockerfile|containerfile/i.test(e))
+  const near = closest(path, candidates, Math.max(2, Math.floor(path.length / 3)))
+  const fix = near ? `did you mean ${near}?` : candidates.length ? `the source has: ${candidates.slice(0, 8).join(", ")}` : "pass --dockerfile with a path relative to --source"
+  return new MultiarchInputError("dockerfile", path, "no such file in the source", fix)
+}
+
 export * from "./types.js"
-export { parseBuildArgs, type DockerfileOptions } from "./options.js"
+export { checkBuildArgsDeclared, declaredArgs, PREDEFINED_ARGS } from "./buildargs.js"
+export { parseBuildArgs, secretLooking, secretIdOf, checkSecretIds, SECRET_ID_RE, type DockerfileOptions } from "./options.js"
 export { DockerfileError } from "./DockerfileError.js"
 export { analyzeDockerfile } from "./analyze.js"
 export { classifyRun, type Classification } from "./classify.js"

@@ -7,6 +7,7 @@ export const goToolchain = {
   name: "go",
   marker: () => "go.mod",
   factFiles: () => ["go.mod"],
+  flags: ["goVersion", "pkg", "ldflags", "cgo", "base", "emulate"],
   options: (b) => ({
     goVersion: b.goVersion,
     package: b.pkg,
@@ -21,4 +22,4 @@ export const goToolchain = {
   ...compiledToolchain(planGo),
 } satisfies Toolchain<"go", GoOptions, GoPlan>
 
-export { planGo, checkGoOptions, parseGoMod, goLdflags, goBinaryName, cgoPackages, DEFAULT_GO_VERSION, type GoOptions, type GoPlan, type GoModFacts } from "./plan.js"
+export { planGo, checkGoOptions, checkGoPackage, parseGoMod, goLdflags, goBinaryName, cgoPackages, DEFAULT_GO_VERSION, type GoOptions, type GoPlan, type GoModFacts } from "./plan.js"

@@ -76,6 +76,24 @@ export function checkGoOptions(o: GoOptions): void {
 }
 
 
+/**
+ * The main package must be a path `go build` finds from the module root: relative (./cmd/app), in
+ * this module (example.com/app/cmd/app), or of another module (its first element has a dot).
+ * `cmd/app` is none of them: Go reads it as a standard-library path and fails with "package
+ * cmd/app is not in std" — after the builder image was pulled.
+ */
+export function checkGoPackage(pkg: string | undefined, mod: GoModFacts): void {
+  if (pkg === undefined || pkg === "." || pkg.startsWith("./")) return
+  if (pkg === mod.module || pkg.startsWith(mod.module + "/")) return
+  if (pkg.split("/")[0].includes(".")) return
+  throw new MultiarchInputError(
+    "pkg",
+    pkg,
+    `not a package path Go finds from the module root (go reads ${pkg} as a standard-library path, and this module is ${mod.module})`,
+    `did you mean ./${pkg}? (a path relative to the module root starts with ./)`,
+  )
+}
+
 /** The -ldflags value: "-s -w", user additions, then -X injections. */
 export function goLdflags(o: GoOptions): string {
   const parts = ["-s", "-w"]
@@ -106,6 +124,7 @@ export function planGo(row: Readonly<TargetRow>, o: GoOptions, facts: SourceFact
   if (goModText === undefined)
     throw new MultiarchInputError("source", facts.entries.join(", "), "no go.mod at the root of the source", "pass --source pointing at the Go module root")
   const mod = parseGoMod(goModText)
+  checkGoPackage(o.package, mod)
   const version = o.goVersion ?? mod.goVersion ?? DEFAULT_GO_VERSION
   const name = goBinaryName(o, mod)
   const slug = platformSlug(row)

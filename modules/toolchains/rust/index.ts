@@ -1,16 +1,17 @@
 /** Rust toolchain: cross-compiles each target triple on the engine's native platform (Cargo.toml). */
 import { compiledToolchain } from "../compiled.js"
 import type { Toolchain } from "../toolchain.js"
-import { checkRustOptions, type RustOptions } from "./options.js"
+import { checkRustOptions, parseLibc, type RustOptions } from "./options.js"
 import { planRust, type RustPlan } from "./plan.js"
 
 export const rustToolchain = {
   name: "rust",
   marker: () => "Cargo.toml",
   factFiles: () => ["Cargo.toml", "Cargo.lock", "rust-toolchain.toml", "rust-toolchain"],
+  flags: ["rustVersion", "libc", "bin", "features", "profile", "base", "emulate"],
   options: (b) => ({
     rustVersion: b.rustVersion,
-    libc: b.libc as RustOptions["libc"],
+    libc: b.libc === undefined ? undefined : parseLibc(b.libc),
     bin: b.bin,
     features: b.features === undefined ? undefined : typeof b.features === "string" ? b.features : [...b.features],
     profile: b.profile,

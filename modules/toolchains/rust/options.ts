@@ -1,4 +1,5 @@
 /** Rust toolchain options: what `--rust-version`, `--libc`, `--bin`, `--features`, `--profile`, `--base`, `--emulate` mean, and their checks. */
+import { parseChoice } from "../../core/choice.js"
 import { MultiarchInputError } from "../../core/errors/index.js"
 import type { Libc } from "../../core/env.js"
 
@@ -45,6 +46,17 @@ export function featureList(f: RustOptions["features"]): string[] {
   return raw.filter((x) => x !== "")
 }
 
+/** The C libraries Rust binaries are built against. */
+export const LIBCS = ["musl", "gnu"] as const
+
+/** `--libc`: musl or gnu, with a "did you mean" (glibc is gnu, as in the target triples). */
+export function parseLibc(value: string): Libc {
+  return parseChoice("libc", value, LIBCS, {
+    what: "a C library multiarch builds Rust with (musl: static binaries; gnu: glibc)",
+    aliases: { glibc: "gnu", "gnu-libc": "gnu", libc: "gnu", "musl-libc": "musl", static: "musl", dynamic: "gnu" },
+  })
+}
+
 /** Validate options before any engine work. */
 export function checkRustOptions(o: RustOptions): void {
   if (o.rustVersion !== undefined && !VERSION_RE.test(o.rustVersion))
@@ -54,8 +66,7 @@ export function checkRustOptions(o: RustOptions): void {
       "expected a Rust release like 1.96 or 1.96.0",
       `drop any "v" prefix or channel name, e.g. --rust-version ${DEFAULT_RUST_VERSION}`,
     )
-  if (o.libc !== undefined && o.libc !== "gnu" && o.libc !== "musl")
-    throw new MultiarchInputError("libc", String(o.libc), "libc must be gnu or musl", `pass --libc musl for static binaries (scratch) or --libc gnu for glibc`)
+  if (o.libc !== undefined && o.libc !== "gnu" && o.libc !== "musl") parseLibc(String(o.libc))
   if (o.bin !== undefined && !NAME_RE.test(o.bin))
     throw new MultiarchInputError("bin", o.bin, "not a Cargo binary target name", "pass the name of a [[bin]] target, e.g. --bin server")
   if (o.profile !== undefined && !NAME_RE.test(o.profile))
