@@ -26,6 +26,6 @@ export function parseChoice<T extends string>(field: string, value: string, choi
   const alias = o.aliases?.[v]
   if (alias !== undefined)
     throw new MultiarchInputError(field, value, `not ${o.what}`, `did you mean ${alias}? (--${field} ${alias}; the values are: ${list})`)
-  const near = closest(v, choices, Math.max(1, Math.floor(v.length / 3)))
+  const near = closest(v, choices, v.length >= 4 ? Math.max(2, Math.floor(v.length / 3)) : 1)
   throw new MultiarchInputError(field, value, `not ${o.what}`, near !== undefined ? `did you mean ${near}? (the values are: ${list})` : `use one of: ${list}`)
 }

@@ -8,10 +8,11 @@
  * runs in its own subprocess: `tsx --tsconfig <module>/tsconfig.json runner/module-entrypoint.ts`,
  * against a RecordingEngine session whose token identifies the call (calls can run in parallel).
  *
- * Like the engine, the harness fills registered default values and `defaultPath` arguments the
- * caller did not pass, and, like the CLI, accepts enum member names case-insensitively, a local
- * path for Directory/File arguments, a URI for Secret arguments, an address for Container
- * arguments and "a,b" for list arguments.
+ * Like the engine, the harness fills registered default values (lists included), `defaultPath`
+ * arguments and Workspace arguments (the directory the CLI runs in: `cwd`, bounded by
+ * `contextDir`) the caller did not pass, and, like the CLI, accepts enum member names
+ * case-insensitively, a local path for Directory/File arguments, a URI for Secret arguments, an
+ * address for Container arguments and "a,b" for list arguments.
  */
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
@@ -251,7 +252,13 @@ export class ModuleHarness {
         out.push([d.name, await this.convert(engine, where, d, d.type, given[d.name])])
         continue
       }
-      if (d.defaultValue !== undefined && isPrimitive(d.type)) {
+      if (d.type.kind === "OBJECT_KIND" && d.type.name === "Workspace") {
+        // the engine injects the caller's workspace into every Workspace argument not set (core/modfunc.go)
+        const cwd = this.opts.cwd ?? this.root
+        out.push([d.name, engine.workspace(cwd, this.opts.contextDir ?? cwd)])
+        continue
+      }
+      if (d.defaultValue !== undefined && (isPrimitive(d.type) || (d.type.kind === "LIST_KIND" && d.type.of !== undefined && isPrimitive(d.type.of)))) {
         out.push([d.name, d.type.kind === "ENUM_KIND" ? this.enumName(where, d, d.type, d.defaultValue) : d.defaultValue])
         continue
       }

@@ -639,6 +639,17 @@ export class RecordingEngine {
     return this.makeObject("Directory", undefined, "__fixtureDirectory", args, "test", 0).id
   }
 
+  /**
+   * A Workspace ID for the directory a CLI runs in (what the engine injects into a function's
+   * Workspace argument): `dir` is the workspace directory, `root` its boundary (the git root;
+   * default `dir`). `directory(".")` reads `dir`, `directory("/x")` reads `root/x`.
+   */
+  workspace(dir: string, root = dir): string {
+    const abs = path.resolve(dir)
+    if (!fs.existsSync(abs) || !fs.statSync(abs).isDirectory()) throw new Error(`workspace: ${abs} is not a directory`)
+    return this.makeObject("Workspace", undefined, "__fixtureWorkspace", { path: abs, root: path.resolve(root) }, "test", 0).id
+  }
+
   /** A File ID backed by a file on disk. */
   fixtureFile(file: string): string {
     const abs = path.resolve(file)
@@ -1247,8 +1258,14 @@ export class RecordingEngine {
         return this.resolveDirectory(obj, field, args, hasSelection, ctx)
       case "File":
         return this.resolveFile(obj, field, args, hasSelection, ctx)
+      case "Workspace":
+        if (field === "directory") return this.child(obj, "Directory", field, args, ctx)
+        if (field === "file") return this.child(obj, "File", field, args, ctx)
+        if (field === "path") return { leaf: path.relative(String(obj.args.root), String(obj.args.path)) || "." }
+        break
       case "Secret":
-        if (field === "name") return { leaf: this.secretName(obj.id) ?? null }
+        // like the engine: only setSecret(name, plaintext) names a secret; secret(uri:) has name ""
+        if (field === "name") return { leaf: obj.field === "secret" ? "" : this.secretName(obj.id) ?? null }
         if (field === "uri") return { leaf: str(obj.args.uri) ?? null }
         if (field === "plaintext") {
           const p = this.secretPlaintext.get(obj.id)
@@ -1493,8 +1510,18 @@ export class RecordingEngine {
       case "withoutDirectory":
       case "filter":
         return this.child(obj, "Directory", field, args, ctx)
-      case "dockerBuild":
+      case "dockerBuild": {
+        // like the engine (core/container.go): each secret is mounted by its name
+        const byName = new Map<string, string>()
+        for (const id of strArray(args.secrets) ?? []) {
+          const so = this.state.objects.get(id)
+          const name = so && so.field !== "secret" ? (this.secretName(id) ?? "") : ""
+          if (name === "") throw new EngineError("secret has no name and cannot be referenced from Dockerfile secret id")
+          if (byName.has(name) && byName.get(name) !== id) throw new EngineError(`multiple secrets provided for dockerBuild secret id ${JSON.stringify(name)}`)
+          byName.set(name, id)
+        }
         return this.child(obj, "Container", field, args, ctx)
+      }
       case "sync":
         await this.evaluate(obj.id, ctx)
         this.dirTree(obj.id)
@@ -1739,6 +1766,7 @@ export class RecordingEngine {
         const p = o.parent ? this.state.objects.get(o.parent) : undefined
         if (!p || p.type === "Query") return new Map()
         if (p.type === "Host") return this.diskTree(path.resolve(this.opts.hostRoot ?? process.cwd(), String(a.path)), strArray(a.include), strArray(a.exclude))
+        if (p.type === "Workspace") return this.diskTree(this.workspacePath(p, String(a.path)), strArray(a.include), strArray(a.exclude))
         const base = p.type === "Container" ? this.containerTree(p.id) : this.dirTree(p.id)
         const rel = p.type === "Container" ? this.containerRel(p.id, String(a.path)) : String(a.path)
         const sub = subtree(base, rel)
@@ -1822,6 +1850,14 @@ export class RecordingEngine {
     return t
   }
 
+  /** A Workspace path on disk: relative to the workspace directory, absolute from its boundary (never outside it). */
+  private workspacePath(ws: EngineObject, p: string): string {
+    const root = String(ws.args.root)
+    const abs = p.startsWith("/") ? path.join(root, p) : path.resolve(String(ws.args.path), p)
+    if (path.relative(root, abs).startsWith("..")) throw new EngineError(`workspace path ${JSON.stringify(p)} leaves the workspace boundary ${root}`)
+    return abs
+  }
+
   private fileDataOrUndefined(id: string): FileData | undefined {
     try {
       return this.fileData(id)
@@ -1843,8 +1879,8 @@ export class RecordingEngine {
           const contents = String(a.contents ?? "")
           return { name: String(a.name), read: () => contents }
         }
-        if (p.type === "Host") {
-          const abs = path.resolve(this.opts.hostRoot ?? process.cwd(), String(a.path))
+        if (p.type === "Host" || p.type === "Workspace") {
+          const abs = p.type === "Host" ? path.resolve(this.opts.hostRoot ?? process.cwd(), String(a.path)) : this.workspacePath(p, String(a.path))
           return { name: path.basename(abs), read: () => fs.readFileSync(abs, "utf8") }
         }
         const name = path.posix.basename(String(a.path))
