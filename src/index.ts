@@ -23,10 +23,12 @@ import { MultiarchImage } from "./image.js"
 export { MultiarchImage } from "./image.js"
 
 /**
- * The target platforms when --platforms is not given (a literal, so `--help` shows it; equal to
- * modules/toolchains/request.ts DEFAULT_PLATFORMS, checked in test/api).
+ * The target platforms when --platforms is not given, comma-separated like buildx's --platform: a
+ * string literal, because the TypeScript SDK registers default values of primitive arguments only
+ * (a list's default would not show in `--help`). Equal to modules/toolchains/request.ts
+ * DEFAULT_PLATFORMS (checked in test/api).
  */
-const PLATFORMS = ["linux/amd64", "linux/arm64"]
+const PLATFORMS = "linux/amd64,linux/arm64"
 
 /** The one BuildRequest of a call, from its options by name. */
 const request = (o: BuildOptions<Secret>) => parseBuildRequest<Secret>(o)
@@ -43,7 +45,7 @@ export class Multiarch {
    * before any engine work.
    *
    * @param source Project root: the directory holding go.mod, Cargo.toml or the Dockerfile. Default: the directory you run dagger in, without .git, node_modules, target, .env and .multiarch.env files (the same list applies to a directory given here).
-   * @param platforms Target platforms, e.g. linux/amd64,linux/arm64,linux/arm/v7; aliases such as arm64, aarch64, armhf are normalised.
+   * @param platforms Target platforms, comma-separated, e.g. linux/amd64,linux/arm64,linux/arm/v7; aliases such as arm64, aarch64, armhf are normalised.
    * @param lang Force a toolchain instead of detecting it: go, rust or dockerfile (default: detected; go.mod → go, Cargo.toml → rust, Dockerfile → dockerfile).
    * @param format Output: json or text.
    * @param goVersion Go: version of the builder image (default: go.mod's toolchain/go line).
@@ -73,7 +75,7 @@ export class Multiarch {
   @func()
   async plan(
     @argument({ ignore: SOURCE_IGNORE }) source?: Directory,
-    platforms: string[] = PLATFORMS,
+    platforms: string = PLATFORMS,
     lang?: string,
     format: string = "json",
     goVersion?: string,
@@ -113,7 +115,7 @@ export class Multiarch {
    * platform) unless --lang is given; an option of another toolchain is an error.
    *
    * @param source Project root: the directory holding go.mod, Cargo.toml or the Dockerfile. Default: the directory you run dagger in, without .git, node_modules, target, .env and .multiarch.env files (the same list applies to a directory given here).
-   * @param platforms Target platforms, e.g. linux/amd64,linux/arm64,linux/arm/v7; aliases such as arm64, aarch64, armhf are normalised.
+   * @param platforms Target platforms, comma-separated, e.g. linux/amd64,linux/arm64,linux/arm/v7; aliases such as arm64, aarch64, armhf are normalised.
    * @param lang Force a toolchain instead of detecting it: go, rust or dockerfile (default: detected; go.mod → go, Cargo.toml → rust, Dockerfile → dockerfile).
    * @param goVersion Go: version of the builder image (default: go.mod's toolchain/go line).
    * @param pkg Go: main package to build, relative to the module root, e.g. ./cmd/app (default: the module root).
@@ -142,7 +144,7 @@ export class Multiarch {
   @func()
   async build(
     @argument({ ignore: SOURCE_IGNORE }) source?: Directory,
-    platforms: string[] = PLATFORMS,
+    platforms: string = PLATFORMS,
     lang?: string,
     goVersion?: string,
     pkg?: string,
@@ -178,7 +180,7 @@ export class Multiarch {
    * runtime image for its platform.
    *
    * @param source Go module root (holding go.mod). Default: the directory you run dagger in (without .git, node_modules, target and env files).
-   * @param platforms Target platforms, e.g. linux/amd64,linux/arm64,linux/arm/v7; aliases such as arm64, aarch64, armhf are normalised.
+   * @param platforms Target platforms, comma-separated, e.g. linux/amd64,linux/arm64,linux/arm/v7; aliases such as arm64, aarch64, armhf are normalised.
    * @param goVersion Version of the builder image (default: go.mod's toolchain/go line).
    * @param pkg Main package to build, relative to the module root, e.g. ./cmd/app (default: the module root).
    * @param ldflags Extra -ldflags, added to the default "-s -w".
@@ -195,7 +197,7 @@ export class Multiarch {
   @func()
   async go(
     @argument({ ignore: SOURCE_IGNORE }) source?: Directory,
-    platforms: string[] = PLATFORMS,
+    platforms: string = PLATFORMS,
     goVersion?: string,
     pkg?: string,
     ldflags?: string,
@@ -218,7 +220,7 @@ export class Multiarch {
    * the binary checked and packed into a runtime image for its platform.
    *
    * @param source Crate or workspace root (holding Cargo.toml). Default: the directory you run dagger in (without .git, node_modules, target and env files).
-   * @param platforms Target platforms, e.g. linux/amd64,linux/arm64,linux/arm/v7; aliases such as arm64, aarch64, armhf are normalised.
+   * @param platforms Target platforms, comma-separated, e.g. linux/amd64,linux/arm64,linux/arm/v7; aliases such as arm64, aarch64, armhf are normalised.
    * @param rustVersion Version of the builder image (default: rust-toolchain.toml, else the module's default).
    * @param libc C library, musl (static binaries on an empty base) or gnu (glibc, Debian base).
    * @param bin Binary to build (cargo build --bin; default: default-run, the only [[bin]], or the package name).
@@ -236,7 +238,7 @@ export class Multiarch {
   @func()
   async rust(
     @argument({ ignore: SOURCE_IGNORE }) source?: Directory,
-    platforms: string[] = PLATFORMS,
+    platforms: string = PLATFORMS,
     rustVersion?: string,
     libc: string = "musl",
     bin?: string,
@@ -261,7 +263,7 @@ export class Multiarch {
    * retried once, then fails naming the platform, the step and the fix. See `plan` first.
    *
    * @param source Build context. Default: the directory you run dagger in (without .git, node_modules, target and env files; the context's .dockerignore applies too).
-   * @param platforms Target platforms, e.g. linux/amd64,linux/arm64,linux/arm/v7; aliases such as arm64, aarch64, armhf are normalised.
+   * @param platforms Target platforms, comma-separated, e.g. linux/amd64,linux/arm64,linux/arm/v7; aliases such as arm64, aarch64, armhf are normalised.
    * @param dockerfile Its path in the source.
    * @param target Stage to build (default: the last).
    * @param buildArgs Build args, NAME=value; each must be an ARG of the Dockerfile. Build args are stored in the image history: pass credentials with --secrets instead.
@@ -278,7 +280,7 @@ export class Multiarch {
   @func()
   async dockerfile(
     @argument({ ignore: SOURCE_IGNORE }) source?: Directory,
-    platforms: string[] = PLATFORMS,
+    platforms: string = PLATFORMS,
     dockerfile: string = "Dockerfile",
     target?: string,
     buildArgs?: string[],
@@ -300,7 +302,7 @@ export class Multiarch {
    * (goreleaser-style, ready for a release upload), from the same builds as `build`.
    *
    * @param source Project root: the directory holding go.mod, Cargo.toml or the Dockerfile. Default: the directory you run dagger in, without .git, node_modules, target, .env and .multiarch.env files (the same list applies to a directory given here).
-   * @param platforms Target platforms, e.g. linux/amd64,linux/arm64,linux/arm/v7; aliases such as arm64, aarch64, armhf are normalised.
+   * @param platforms Target platforms, comma-separated, e.g. linux/amd64,linux/arm64,linux/arm/v7; aliases such as arm64, aarch64, armhf are normalised.
    * @param lang Force a toolchain instead of detecting it: go or rust (default: detected).
    * @param goVersion Go: version of the builder image (default: go.mod's toolchain/go line).
    * @param pkg Go: main package to build, relative to the module root, e.g. ./cmd/app (default: the module root).
@@ -318,7 +320,7 @@ export class Multiarch {
   @func()
   async binaries(
     @argument({ ignore: SOURCE_IGNORE }) source?: Directory,
-    platforms: string[] = PLATFORMS,
+    platforms: string = PLATFORMS,
     lang?: string,
     goVersion?: string,
     pkg?: string,
@@ -357,7 +359,7 @@ export class Multiarch {
    * the error names the missing and unexpected ones. Returns the checked reference with digest.
    *
    * @param address Image reference, e.g. ghcr.io/owner/app:1.2.3.
-   * @param platforms The platforms the image must have, e.g. linux/amd64,linux/arm64.
+   * @param platforms The platforms the image must have, comma-separated, e.g. linux/amd64,linux/arm64.
    * @param username Registry user name (with --password).
    * @param password Registry password or token, as a secret (env://TOKEN).
    * @param plainHttp The registry speaks plain http (no TLS); also allows sending credentials over it.

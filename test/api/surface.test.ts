@@ -20,6 +20,9 @@ import {
 } from "../engine/introspect.js"
 import { startRecordingEngine, type RecordingEngine, type RegisteredModule } from "../engine/recording-engine.js"
 import { registerModule } from "../engine/harness.js"
+import { SOURCE_IGNORE } from "../../modules/core/source.js"
+import { BUILD_DEFAULTS, DEFAULT_PLATFORMS } from "../../modules/toolchains/request.js"
+import { DEFAULT_LIBC, DEFAULT_PROFILE } from "../../modules/toolchains/rust/options.js"
 import { pathToFileURL } from "node:url"
 import * as path from "node:path"
 
@@ -42,35 +45,63 @@ describe("API surface (SDK introspector over src/**/*.ts)", () => {
     expect(main, `objects found: ${Object.keys(surface.objects).join(", ")}`).toBeDefined()
   })
 
-  it("Multiarch.plan(source: Directory!, platforms: [Platform]) with both arguments documented", () => {
-    const plan = main.functions.plan
-    expect(plan, `Multiarch functions: ${Object.keys(main.functions).join(", ")}`).toBeDefined()
-    const source = plan.args.find((a) => a.name === "source")
-    const platforms = plan.args.find((a) => a.name === "platforms")
-    expect(source).toBeDefined()
-    expect(source!.type).toEqual({ kind: "OBJECT_KIND", name: "Directory" })
-    expect(source!.optional).toBe(false)
-    expect(source!.defaultPath).toBeUndefined()
-    expect(source!.description.trim()).not.toBe("")
-    expect(platforms).toBeDefined()
-    // a list of the core Platform *scalar* (not of strings): the CLI then parses --platforms a,b
-    expect(platforms!.type).toEqual({ kind: "LIST_KIND", of: { kind: "SCALAR_KIND", name: "Platform" } })
-    expect(platforms!.optional).toBe(true)
-    expect(platforms!.description.trim()).not.toBe("")
-    expect(plan.description.trim()).not.toBe("")
+  it("the build-like functions: an optional source with the ignore list, the caller's workspace, every default visible in the signature (what --help shows)", () => {
+    for (const fn of ["plan", "build", "go", "rust", "dockerfile", "binaries"]) {
+      const f = main.functions[fn]
+      const arg = (n: string) => f.args.find((a) => a.name === n)
+      const source = arg("source")!
+      expect(source.type, fn).toEqual({ kind: "OBJECT_KIND", name: "Directory" })
+      expect(source.optional, fn).toBe(true)
+      // no defaultPath: Dagger resolves it against the module's own repository, not the caller's
+      expect(source.defaultPath, fn).toBeUndefined()
+      expect(source.ignore, fn).toEqual(SOURCE_IGNORE)
+      expect(arg("workspace"), fn).toMatchObject({ type: { kind: "OBJECT_KIND", name: "Workspace" }, optional: true })
+      // a comma-separated string like buildx's --platform: the SDK registers defaults of primitives only
+      expect(arg("platforms"), fn).toMatchObject({ type: { kind: "STRING_KIND" }, defaultValue: DEFAULT_PLATFORMS.join(",") })
+    }
+    const def = (fn: string, a: string) => main.functions[fn].args.find((x) => x.name === a)?.defaultValue
+    expect(def("plan", "format")).toBe("json")
+    expect(def("build", "libc")).toBe(DEFAULT_LIBC)
+    expect(def("rust", "libc")).toBe("musl")
+    expect(def("build", "profile")).toBe(DEFAULT_PROFILE)
+    expect(def("build", "dockerfile")).toBe("Dockerfile")
+    expect(def("build", "cgo")).toBe(false)
+    expect(def("build", "emulate")).toBe(false)
+    expect(def("build", "allowSecretBuildArgs")).toBe(false)
+    const img = surface.objects.MultiarchImage.functions
+    expect(img.publish.args.find((a) => a.name === "compression")!.defaultValue).toBe("gzip")
+    expect(img.publish.args.find((a) => a.name === "mediaTypes")!.defaultValue).toBe("oci")
+    expect(img.tarball.args.map((a) => [a.name, a.defaultValue])).toEqual([["compression", "gzip"], ["mediaTypes", "oci"]])
+    // the library's defaults are the signatures' defaults
+    for (const [k, v] of Object.entries(BUILD_DEFAULTS)) expect(def("build", k), k).toEqual(k === "platforms" ? (v as string[]).join(",") : v)
+    // and every argument with a default is registered with it (none is a list, whose default the SDK would drop)
+    for (const [where, f] of allFunctions) for (const a of f.args) if (a.defaultValue !== undefined) expect(a.type.kind, `${where}(${a.name})`).not.toBe("LIST_KIND")
+  })
+
+  it("words are strings listed lower-case in their description (the engine upper-cases enum names in --help and the CLI rejects a wrong one before the module can say 'did you mean')", () => {
+    expect(Object.keys(surface.enums)).toEqual([])
+    const arg = (o: string, f: string, a: string) => surface.objects[o].functions[f].args.find((x) => x.name === a)!
+    expect(arg("Multiarch", "build", "lang").type).toEqual({ kind: "STRING_KIND" })
+    expect(arg("Multiarch", "build", "lang").description).toMatch(/go, rust or dockerfile/)
+    expect(arg("Multiarch", "build", "libc").description).toMatch(/musl .* or gnu/)
+    expect(arg("Multiarch", "plan", "format").description).toMatch(/json or text/)
+    expect(arg("MultiarchImage", "publish", "compression").description).toMatch(/gzip .*zstd .*uncompressed or estargz/)
+    expect(arg("MultiarchImage", "publish", "mediaTypes").description).toMatch(/oci, or docker/)
   })
 
   it("exposes the user-facing functions with the documented shapes", () => {
     const names = (o: string) => Object.keys(surface.objects[o]?.functions ?? {}).sort()
     expect(names("Multiarch")).toEqual(expect.arrayContaining(["annotate", "binaries", "build", "go", "inspect", "merge", "plan", "verify"]))
-    expect(names("MultiarchImage")).toEqual(expect.arrayContaining(["platforms", "publish", "tarball", "variant", "withAnnotation", "withLabel"]))
+    expect(names("MultiarchImage")).toEqual(expect.arrayContaining(["platforms", "publish", "sync", "tarball", "variant", "withAnnotation", "withLabel"]))
     const argType = (o: string, f: string, a: string) => surface.objects[o].functions[f].args.find((x) => x.name === a)
     expect(formatTypeRef(surface.objects.Multiarch.functions.build.returnType)).toMatch(/MultiarchImage/)
     expect(formatTypeRef(surface.objects.Multiarch.functions.binaries.returnType)).toMatch(/Directory/)
     expect(argType("MultiarchImage", "publish", "password")!.type).toEqual({ kind: "OBJECT_KIND", name: "Secret" })
     expect(argType("MultiarchImage", "publish", "address")!.optional).toBe(false)
-    expect(argType("MultiarchImage", "variant", "platform")!.type).toEqual({ kind: "SCALAR_KIND", name: "Platform" })
-    expect(argType("Multiarch", "build", "lang")!.type).toMatchObject({ kind: "ENUM_KIND" })
+    expect(argType("MultiarchImage", "variant", "platform")!.type).toEqual({ kind: "STRING_KIND" })
+    // `sync` with no argument: the CLI selects it when `build` ends the command (build-only mode)
+    expect(surface.objects.MultiarchImage.functions.sync.args).toEqual([])
+    expect(formatTypeRef(surface.objects.MultiarchImage.functions.sync.returnType)).toMatch(/MultiarchImage/)
     expect(formatTypeRef(surface.objects.MultiarchImage.functions.tarball.returnType)).toMatch(/File/)
   })
 
@@ -79,7 +110,9 @@ describe("API surface (SDK introspector over src/**/*.ts)", () => {
     const build = args("build")
     expect(args("plan").filter((a) => a !== "format")).toEqual(build)
     for (const f of ["go", "rust", "dockerfile", "binaries"]) for (const a of args(f)) expect(build, `${f}(${a})`).toContain(a)
-    for (const n of ["source", "platforms", "lang", "goVersion", "pkg", "ldflags", "cgo", "version", "commit", "sourceUrl", "buildArgs", "secrets"]) expect(build).toContain(n)
+    for (const n of ["source", "platforms", "lang", "goVersion", "pkg", "ldflags", "cgo", "version", "commit", "sourceUrl", "created", "labels", "buildArgs", "allowSecretBuildArgs", "secrets", "secretIds", "workspace"]) expect(build).toContain(n)
+    // every label option on every image-building function (README: "all")
+    for (const f of ["go", "rust", "dockerfile"]) for (const n of ["sourceUrl", "created", "labels", "version", "commit"]) expect(args(f), `${f}(${n})`).toContain(n)
     expect(surface.objects.MultiarchImage.functions.publish.args.map((a) => a.name).slice(0, 4)).toEqual(["address", "tags", "username", "password"])
   })
 
@@ -173,11 +206,21 @@ describe("API surface as registered by the real entrypoint", () => {
     expect(engine.unknownFields).toEqual([])
   })
 
-  it("registers plan with a required Directory source and an optional [Platform] list", () => {
-    const plan = registered!.objects.Multiarch?.functions.plan
-    expect(plan).toBeDefined()
-    expect(plan!.args.find((a) => a.name === "source")).toMatchObject({ type: "Directory" })
-    expect(plan!.args.find((a) => a.name === "platforms")).toMatchObject({ type: "[Platform]?" })
+  it("registers build with an optional source carrying the ignore list, a Workspace argument, and the defaults as values", () => {
+    const build = registered!.objects.Multiarch?.functions.build
+    expect(build).toBeDefined()
+    const arg = (n: string) => build!.args.find((a) => a.name === n)
+    expect(arg("source")).toMatchObject({ type: "Directory?", ignore: SOURCE_IGNORE })
+    expect(arg("source")!.defaultPath).toBeUndefined()
+    expect(arg("workspace")).toMatchObject({ type: "Workspace?" })
+    expect(arg("platforms")).toMatchObject({ type: "string", defaultValue: DEFAULT_PLATFORMS.join(",") })
+    // every default the scan resolved reaches the registration (shown by `dagger call build --help`)
+    const scanned = main.functions.build.args.filter((a) => a.defaultValue !== undefined)
+    expect(scanned.length).toBeGreaterThanOrEqual(7)
+    for (const a of scanned) expect(arg(a.name)!.defaultValue, a.name).toEqual(a.defaultValue)
+    expect(arg("libc")).toMatchObject({ type: "string", defaultValue: "musl" })
+    expect(arg("lang")).toMatchObject({ type: "string?" })
+    expect(arg("lang")!.defaultValue).toBeUndefined()
   })
 
   it("registers exactly the scanned functions, with their descriptions and arguments", () => {

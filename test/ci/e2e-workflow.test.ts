@@ -9,7 +9,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { connection, dag, type Platform } from "@dagger.io/dagger"
+import { connection, dag } from "@dagger.io/dagger"
 import { Multiarch } from "../../src/index.js"
 import { startRecordingEngine } from "../engine/recording-engine.js"
 import { layoutPlatforms, tarballPlatforms } from "../e2e/oci.js"
@@ -139,7 +139,7 @@ describe.skipIf(!available)("e2e.yml: the plan check", () => {
       let out = ""
       await connection(async () => {
         const m = new Multiarch()
-        out = await m.plan(dag.host().directory(path.join(REPO, "test/fixtures/go-hello")), PLATFORMS as Platform[])
+        out = await m.plan(dag.host().directory(path.join(REPO, "test/fixtures/go-hello")), PLATFORMS.join(","))
       })
       return out
     } finally {
