@@ -27,7 +27,7 @@ beforeAll(async () => {
   const secret = engine.secret("npm", SECRET)
   ;[built, planText] = await Promise.all([
     callChain(engine, [
-      { fn: "build", args: { source, lang: "dockerfile", platforms: ["linux/amd64", "linux/arm64"], buildArgs: ["VERSION=1.2.3"], secrets: [secret] } },
+      { fn: "build", args: { source, lang: "dockerfile", platforms: ["linux/amd64", "linux/arm64"], buildArgs: ["HTTP_PROXY=http://proxy.example:3128"], secrets: [secret] } },
       { fn: "publish", args: { address: "registry.example.com/acme/plain:1" } },
     ]),
     callChain(engine, [{ fn: "plan", args: { source, lang: "dockerfile", platforms: ["linux/amd64", "linux/arm64"], format: "text" } }]),
@@ -58,7 +58,7 @@ describe("dockerfile build", () => {
       expect(v.dockerBuild).toBeDefined()
       expect(v.dockerBuild!.platform).toBe(v.platform)
       expect(v.dockerBuild!.dockerfile).toBe("Dockerfile")
-      expect(v.dockerBuild!.buildArgs).toEqual([{ name: "VERSION", value: "1.2.3" }])
+      expect(v.dockerBuild!.buildArgs).toEqual([{ name: "HTTP_PROXY", value: "http://proxy.example:3128" }])
     }
   })
   it("passes secrets as Secret IDs, never as plaintext", () => {

@@ -57,7 +57,7 @@ beforeAll(async () => {
     ]),
     callChain(engine, [{ fn: "plan", args: { source, platforms: ["linux/arm64"], version: "1.2.3", commit: "abc", sourceUrl: "https://example.com/r", cgo: true } }]),
   ])
-})
+}, 600_000)
 
 afterAll(async () => {
   await engine?.close()

@@ -286,6 +286,8 @@ export class ModuleHarness {
       return Promise.all(items.map((x) => this.convert(engine, where, d, t.of ?? { kind: "UNKNOWN" }, x)))
     }
     if (t.kind === "ENUM_KIND") return this.enumName(where, d, t, v)
+    // a string flag takes one value: "a,b" is what a user types for a list given to a string argument
+    if (t.kind === "STRING_KIND" && Array.isArray(v)) return v.join(",")
     if (t.kind === "OBJECT_KIND" && typeof v === "string" && !ID_RE.test(v)) {
       const cwd = this.opts.cwd ?? this.root
       switch (t.name) {
