@@ -8,7 +8,7 @@
  * flags go through the module's own tag grammar (publishTargets) to show the tags the image gets.
  *
  * Limits: the evaluator knows only the expression forms used here (property access, '…', ||, &&,
- * ==, format()), and if a later action release changes how it passes `args`, this test won't
+ * ==, !, format()), and if a later action release changes how it passes `args`, this test won't
  * notice (its pin is checked in workflows.test.ts).
  */
 import * as fs from "node:fs"
@@ -27,7 +27,7 @@ type Ctx = Record<string, unknown>
 
 function evalExpression(src: string, ctx: Ctx): unknown {
   const tokens: string[] = []
-  const re = /\s*(\|\||&&|==|!=|\(|\)|,|'(?:[^']|'')*'|[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*|\d+)\s*/y
+  const re = /\s*(\|\||&&|==|!=|!|\(|\)|,|'(?:[^']|'')*'|[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*|\d+)\s*/y
   let m: RegExpExecArray | null
   while (re.lastIndex < src.length && (m = re.exec(src))) tokens.push(m[1])
   if (re.lastIndex < src.length) throw new Error(`cannot parse expression ${JSON.stringify(src)} at ${re.lastIndex}`)
@@ -63,6 +63,7 @@ function evalExpression(src: string, ctx: Ctx): unknown {
   }
   const primary = (): unknown => {
     const t = tokens[i++]
+    if (t === "!") return !truthy(primary())
     if (t === "(") {
       const v = or()
       if (tokens[i++] !== ")") throw new Error(`missing ) in ${src}`)
@@ -158,7 +159,7 @@ async function runDaggerStep(
   file: string,
   job: string,
   ev: Event,
-  o: { inputs?: Record<string, string>; secrets?: Record<string, string>; matrix?: Record<string, string>; stepIndex?: number } = {},
+  o: { inputs?: Record<string, string>; secrets?: Record<string, string>; matrix?: Record<string, string>; stepIndex?: number; vars?: Record<string, string> } = {},
 ): Promise<StepRun> {
   const wf = loadYaml().parse(fs.readFileSync(path.join(REPO, file), "utf8")) as Wf
   const github = githubContext(ev)
@@ -166,7 +167,7 @@ async function runDaggerStep(
   for (const [k, v] of Object.entries(wf.on.workflow_call?.inputs ?? {})) inputs[k] = v.default ?? ""
   Object.assign(inputs, o.inputs)
   const secrets = { GITHUB_TOKEN: github.token, ...o.secrets }
-  const ctx: Ctx = { github, inputs, secrets, matrix: o.matrix ?? {}, env: {} as Record<string, string> }
+  const ctx: Ctx = { github, inputs, secrets, matrix: o.matrix ?? {}, vars: o.vars ?? {}, env: {} as Record<string, string> }
   const env: Record<string, string> = { ...runnerEnv(github) }
   for (const scope of [wf.env, wf.jobs[job].env])
     for (const [k, v] of Object.entries(scope ?? {})) {
@@ -217,10 +218,11 @@ function flagsAfter(argv: string[], fn: string): Record<string, string> {
   return out
 }
 
-const tagsOf = (flags: Record<string, string>) =>
-  publishTargets(flags.address, [], { gitRef: flags["git-ref"], gitSha: flags["git-sha"], defaultBranch: flags["default-branch"] }).refs
+const tagsOf = (flags: Record<string, string>) => publishTargets(flags.address, [], { gitRef: flags["git-ref"], gitSha: flags["git-sha"] }).refs
 
-const MODULE = "github.com/OWNER/multiarch@v0.1.0"
+/** The templates' default module: this repository as a .multiarch git submodule. */
+const MODULE = ".multiarch"
+const PINNED = "github.com/acme/multiarch@0123456789abcdef0123456789abcdef01234567"
 
 describe.skipIf(!available)("GitHub: the argv the templates give dagger", () => {
   it("the expression evaluator handles the forms the templates use", () => {
@@ -229,6 +231,8 @@ describe.skipIf(!available)("GitHub: the argv the templates give dagger", () => 
     expect(evalExpression("github.ref_type == 'tag' && github.ref_name || ''", ctx)).toBe("v1")
     expect(evalExpression("github.ref_type == 'TAG' && github.ref_name || ''", { github: { ref_type: "branch" } })).toBe("")
     expect(evalExpression("inputs.registry-username || github.actor", ctx)).toBe("u")
+    expect(evalExpression("vars.MULTIARCH_MODULE || '.multiarch'", { vars: {} })).toBe(".multiarch")
+    expect(evalExpression("!inputs.push || github.event_name == 'pull_request'", { inputs: { push: true }, github: { event_name: "push" } })).toBe(false)
     expect(() => evalExpression("toJSON(github)", ctx)).toThrow(/unknown function/)
   })
 
@@ -237,64 +241,74 @@ describe.skipIf(!available)("GitHub: the argv the templates give dagger", () => 
     expect(r.argv).toEqual([
       "--progress", "plain", "call", "-m", MODULE,
       "build", "--source=.", "--platforms=linux/amd64,linux/arm64", "--source-url=https://github.com/Owner/App", `--commit=${SHA}`,
-      "publish", "--address=ghcr.io/owner/app", "--git-ref=refs/tags/v1.2.3", `--git-sha=${SHA}`, "--default-branch=main",
+      "publish", "--address=ghcr.io/owner/app", "--git-ref=refs/tags/v1.2.3", `--git-sha=${SHA}`,
       "--username=Octo-Cat", "--password=env://REGISTRY_PASSWORD",
     ])
     expect(r.secrets).toEqual({ REGISTRY_PASSWORD: "set" })
     expect(tagsOf(flagsAfter(r.argv, "publish"))).toEqual(["1.2.3", "1.2", "1", "sha-0123456", "latest"].map((t) => `ghcr.io/owner/app:${t}`))
+    // the repository variable MULTIARCH_MODULE, when set, is the module
+    const pinned = await runDaggerStep("ci/github/example-job.yml", "image", { kind: "tag", name: "v1.2.3" }, { vars: { MULTIARCH_MODULE: PINNED } })
+    expect(pinned.argv.slice(0, 5)).toEqual(["--progress", "plain", "call", "-m", PINNED])
   })
 
-  it("example-job.yml, branch and pull request: refs/heads/… → the branch tag, refs/pull/42/merge → pr-42", async () => {
+  it("example-job.yml, branch: refs/heads/… → the branch tag; pull request: the check job builds and checks, with no credentials, and pushes nothing", async () => {
     const b = flagsAfter((await runDaggerStep("ci/github/example-job.yml", "image", { kind: "branch", name: "feature/Login" })).argv, "publish")
     expect(b["git-ref"]).toBe("refs/heads/feature/Login")
     expect(tagsOf(b)).toEqual(["ghcr.io/owner/app:feature-Login", "ghcr.io/owner/app:sha-0123456"])
-    const pr = flagsAfter((await runDaggerStep("ci/github/example-job.yml", "image", { kind: "pr", name: "42" })).argv, "publish")
-    expect(pr["git-ref"]).toBe("refs/pull/42/merge")
-    expect(tagsOf(pr)).toEqual(["ghcr.io/owner/app:pr-42", "ghcr.io/owner/app:sha-0123456"])
+    const pr = await runDaggerStep("ci/github/example-job.yml", "check", { kind: "pr", name: "42" })
+    expect(pr.argv).toEqual(["--progress", "plain", "call", "-m", MODULE, "build", "--source=.", "--platforms=linux/amd64,linux/arm64", "sync"])
+    expect(pr.secrets).toEqual({})
   })
 
   it("README.md's GitHub one-liner gives the same argv as example-job.yml", async () => {
     const readme = documentedCommand(fs.readFileSync(path.join(REPO, "README.md"), "utf8"), "github-one-liner")
-    for (const ev of [{ kind: "tag", name: "v1.2.3" }, { kind: "pr", name: "7" }] as Event[]) {
+    for (const ev of [{ kind: "tag", name: "v1.2.3" }, { kind: "branch", name: "main" }] as Event[]) {
       const job = await runDaggerStep("ci/github/example-job.yml", "image", ev)
-      const doc = await runCommand(readme, ev, { DEFAULT_BRANCH: "main", REGISTRY_PASSWORD: "x" })
+      const doc = await runCommand(readme, ev, { MULTIARCH_MODULE: MODULE, REGISTRY_PASSWORD: "x" })
       expect(["--progress", "plain", ...doc]).toEqual(job.argv)
     }
   })
 
   it("reusable multiarch.yml with its defaults: --version only on tags (without the v), GITHUB_TOKEN as password", async () => {
-    const tag = await runDaggerStep("ci/github/multiarch.yml", "multiarch", { kind: "tag", name: "v2.0.1" })
+    const tag = await runDaggerStep("ci/github/multiarch.yml", "multiarch", { kind: "tag", name: "v2.0.1" }, { stepIndex: 1 })
     expect(tag.argv).toEqual([
       "--progress", "plain", "call", "-m", MODULE,
       "build", "--source=.", "--platforms=linux/amd64,linux/arm64", "--source-url=https://github.com/Owner/App", `--commit=${SHA}`, "--version=2.0.1",
-      "publish", "--address=ghcr.io/owner/app", "--git-ref=refs/tags/v2.0.1", `--git-sha=${SHA}`, "--default-branch=main",
+      "publish", "--address=ghcr.io/owner/app", "--git-ref=refs/tags/v2.0.1", `--git-sha=${SHA}`,
       "--username=Octo-Cat", "--password=env://MULTIARCH_PASSWORD",
     ])
     expect(tag.secrets).toEqual({ MULTIARCH_PASSWORD: "set" })
-    const branch = await runDaggerStep("ci/github/multiarch.yml", "multiarch", { kind: "branch", name: "main" })
+    const check = await runDaggerStep("ci/github/multiarch.yml", "multiarch", { kind: "pr", name: "9" }, { stepIndex: 0, inputs: { platforms: "linux/amd64,linux/riscv64", "dagger-flags": "--progress plain --cloud" } })
+    expect(check.argv).toEqual(["--progress", "plain", "--cloud", "call", "-m", MODULE, "build", "--source=.", "--platforms=linux/amd64,linux/riscv64", "sync"])
+    const branch = await runDaggerStep("ci/github/multiarch.yml", "multiarch", { kind: "branch", name: "main" }, { stepIndex: 1 })
     expect(branch.argv.some((a) => a.startsWith("--version"))).toBe(false)
     expect(tagsOf(flagsAfter(branch.argv, "publish"))).toEqual(["ghcr.io/owner/app:main", "ghcr.io/owner/app:sha-0123456"])
   })
 
   it("reusable multiarch.yml with inputs: image lower-cased, platforms/source/module/username passed through", async () => {
     const r = await runDaggerStep("ci/github/multiarch.yml", "multiarch", { kind: "branch", name: "main" }, {
+      stepIndex: 1,
       inputs: {
         image: "ghcr.io/MyOrg/Server",
         platforms: "linux/amd64,linux/arm64,linux/arm/v7",
         source: "./server",
-        module: "github.com/acme/multiarch@v0.2.0",
+        module: PINNED,
         "registry-username": "bot",
       },
       secrets: { "registry-password": "pat" },
     })
-    expect(r.argv.slice(0, 8)).toEqual(["--progress", "plain", "call", "-m", "github.com/acme/multiarch@v0.2.0", "build", "--source=./server", "--platforms=linux/amd64,linux/arm64,linux/arm/v7"])
+    expect(r.argv.slice(0, 8)).toEqual(["--progress", "plain", "call", "-m", PINNED, "build", "--source=./server", "--platforms=linux/amd64,linux/arm64,linux/arm/v7"])
     expect(flagsAfter(r.argv, "publish")).toMatchObject({ address: "ghcr.io/myorg/server", username: "bot", password: "env://MULTIARCH_PASSWORD" })
   })
 
   it("native-runners.yml: each build job pushes build-<sha>-<arch> for its one platform; merge assembles them under the ref's tags", async () => {
     const arm = await runDaggerStep("ci/github/native-runners.yml", "build", { kind: "tag", name: "v1.0.0" }, {
       matrix: { platform: "linux/arm64", arch: "arm64", runner: "ubuntu-24.04-arm" },
+      stepIndex: 1,
     })
+    const prArm = await runDaggerStep("ci/github/native-runners.yml", "build", { kind: "pr", name: "3" }, { matrix: { platform: "linux/arm64", arch: "arm64", runner: "ubuntu-24.04-arm" }, stepIndex: 0 })
+    expect(prArm.argv).toEqual(["--progress", "plain", "call", "-m", MODULE, "build", "--source=.", "--platforms=linux/arm64", "sync"])
+    expect(prArm.secrets).toEqual({})
     expect(arm.argv).toEqual([
       "--progress", "plain", "call", "-m", MODULE,
       "build", "--source=.", "--platforms=linux/arm64", "--source-url=https://github.com/Owner/App", `--commit=${SHA}`,
@@ -305,7 +319,7 @@ describe.skipIf(!available)("GitHub: the argv the templates give dagger", () => 
     expect(merge.argv).toEqual([
       "--progress", "plain", "call", "-m", MODULE,
       "merge", `--sources=ghcr.io/owner/app:build-${SHA}-amd64,ghcr.io/owner/app:build-${SHA}-arm64`, "--address=ghcr.io/owner/app",
-      "--git-ref=refs/tags/v1.0.0", `--git-sha=${SHA}`, "--default-branch=main", "--username=Octo-Cat", "--password=env://REGISTRY_PASSWORD",
+      "--git-ref=refs/tags/v1.0.0", `--git-sha=${SHA}`, "--username=Octo-Cat", "--password=env://REGISTRY_PASSWORD",
     ])
     expect(merge.secrets).toEqual({ REGISTRY_PASSWORD: "set" })
   })

@@ -3,7 +3,8 @@
  * The tools are installed by test/setup/ci.sh into a prefix outside the repository (the project's
  * package-lock.json stays untouched); see that script for versions and why.
  */
-import { spawn } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
+import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { createRequire } from "node:module"
@@ -93,7 +94,7 @@ export function run(argv: string[], opts: { cwd?: string; env?: NodeJS.ProcessEn
  *  - `curl` (when asked) records its argv and prints an install script that records BIN_DIR and
  *    DAGGER_VERSION, so the real `… | sh` line of a template runs without a network.
  */
-export function makeStandIns(dir: string, opts: { curl?: boolean; secretVars?: string[] } = {}): string {
+export function makeStandIns(dir: string, opts: { curl?: boolean; secretVars?: string[]; release?: ReleaseOptions } = {}): string {
   const bin = path.join(dir, "bin")
   fs.mkdirSync(bin, { recursive: true })
   const secretChecks = (opts.secretVars ?? []).map((v) => `printf '%s=%s\\n' ${v} "\${${v}:+set}"`).join("\n")
@@ -110,7 +111,8 @@ if [ -n "\${STANDIN_STDOUT_FILE:-}" ]; then cat "$STANDIN_STDOUT_FILE"; else ech
 `,
     { mode: 0o755 },
   )
-  if (opts.curl)
+  if (opts.release) makeRelease(dir, bin, opts.release)
+  else if (opts.curl)
     fs.writeFileSync(
       path.join(bin, "curl"),
       `#!/bin/sh
@@ -121,6 +123,62 @@ echo 'printf "BIN_DIR=%s\\nDAGGER_VERSION=%s\\n" "$BIN_DIR" "$DAGGER_VERSION" > 
       { mode: 0o755 },
     )
   return bin
+}
+
+export interface ReleaseOptions {
+  /** The Dagger version the release directory serves. */
+  version: string
+  /** Serve a tarball whose sha256 is not the one checksums.txt lists. */
+  tamper?: boolean
+}
+
+/**
+ * A stand-in Dagger release for the templates' checksummed install: `curl -fsSL -o FILE URL`
+ * serves `dagger_v<version>_linux_{amd64,arm64}.tar.gz` (holding the recording `dagger` above as
+ * `dagger`) and a `checksums.txt` listing their sha256, and logs each URL to $STANDIN_LOG/curl.log.
+ * `dagger` is then not in the stand-in bin directory: only an install puts one on PATH, so a
+ * recorded call proves the install worked.
+ */
+function makeRelease(dir: string, bin: string, o: ReleaseOptions): void {
+  const rel = path.join(dir, "release")
+  const stage = path.join(dir, "release-stage")
+  fs.mkdirSync(rel, { recursive: true })
+  fs.mkdirSync(stage, { recursive: true })
+  fs.copyFileSync(path.join(bin, "dagger"), path.join(stage, "dagger"))
+  fs.chmodSync(path.join(stage, "dagger"), 0o755)
+  const lines: string[] = []
+  for (const arch of ["amd64", "arm64"]) {
+    const name = `dagger_v${o.version}_linux_${arch}.tar.gz`
+    execFileSync("tar", ["-czf", path.join(rel, name), "-C", stage, "dagger"])
+    lines.push(`${createHash("sha256").update(fs.readFileSync(path.join(rel, name))).digest("hex")}  ${name}`)
+    if (o.tamper) fs.appendFileSync(path.join(rel, name), "tampered")
+  }
+  fs.writeFileSync(path.join(rel, "checksums.txt"), lines.join("\n") + "\n")
+  // only the install puts a `dagger` on PATH
+  fs.rmSync(path.join(bin, "dagger"))
+  fs.writeFileSync(
+    path.join(bin, "curl"),
+    `#!/bin/sh
+log="\${STANDIN_LOG:?STANDIN_LOG is not set}"
+out=""; url=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -o) out="$2"; shift 2 ;;
+    -*) shift ;;
+    *) url="$1"; shift ;;
+  esac
+done
+echo "$url" >> "$log/curl.log"
+case "$url" in
+  https://dl.dagger.io/dagger/releases/${o.version}/*) ;;
+  *) echo "curl stand-in: unexpected URL $url" >&2; exit 22 ;;
+esac
+f="${rel}/\${url##*/}"
+[ -f "$f" ] || { echo "curl: (22) 404 $url" >&2; exit 22; }
+cp "$f" "$out"
+`,
+    { mode: 0o755 },
+  )
 }
 
 /** Every recorded `dagger` call's argv, in call order. */
