@@ -8,7 +8,8 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { DEFAULT_ENV_FILE, describeConfig, parseConfig, readEnvFile, type PipelineConfig } from "../../ci/pipeline.js"
+import { DEFAULT_ENV_FILE, describeConfig, parseConfig, readEnvFile, sourceExcludes, type PipelineConfig } from "../../ci/pipeline.js"
+import { SOURCE_IGNORE } from "../../modules/core/source.js"
 import { parsePublishRequest } from "../../modules/core/publish.js"
 import { parseBuildRequest } from "../../modules/toolchains/request.js"
 import { startRecordingEngine, type RecordingEngine } from "../engine/recording-engine.js"
@@ -113,7 +114,7 @@ describe("ci/pipeline.ts settings (pure)", () => {
 
   it("GitHub tag run: ghcr.io/<lower-cased repo>, metadata-action tags, labels, GITHUB_TOKEN credentials when present", () => {
     const c = ok(parseConfig({ ...GITHUB_TAG, GITHUB_TOKEN: "ghs_x" }, {}, cwd))
-    expect(c.output).toEqual({ kind: "publish", image: "ghcr.io/owner/app", tags: ["1.2.3", "1.2", "1", "sha-0123456", "latest"], username: "octo", password: "ghs_x" })
+    expect(c.output).toEqual({ kind: "publish", image: "ghcr.io/owner/app", tags: ["1.2.3", "1.2", "1", "sha-0123456", "latest"], username: "octo", passwordEnv: "GITHUB_TOKEN" })
     expect(c.labels).toEqual({ sourceUrl: "https://github.com/Owner/App", commit: SHA, version: "1.2.3" })
     // without GITHUB_TOKEN in the environment: no credentials (the engine's own docker login, if any)
     const anon = ok(parseConfig(GITHUB_TAG, {}, cwd)).output
@@ -122,10 +123,10 @@ describe("ci/pipeline.ts settings (pure)", () => {
 
   it("GitLab merge request run: $CI_REGISTRY_IMAGE, pr-7 + sha tag, CI_REGISTRY_USER/PASSWORD; explicit settings win", () => {
     const c = ok(parseConfig(GITLAB_MR, {}, cwd))
-    expect(c.output).toEqual({ kind: "publish", image: "registry.gitlab.example.com/group/app", tags: ["pr-7", "sha-0123456"], username: "gitlab-ci-token", password: "job-token" })
+    expect(c.output).toEqual({ kind: "publish", image: "registry.gitlab.example.com/group/app", tags: ["pr-7", "sha-0123456"], username: "gitlab-ci-token", passwordEnv: "CI_REGISTRY_PASSWORD" })
     expect(c.labels).toEqual({ sourceUrl: "https://gitlab.example.com/group/app", commit: SHA, version: undefined })
     const own = ok(parseConfig({ ...GITLAB_MR, MULTIARCH_IMAGE: "docker.io/acme/app", MULTIARCH_TAGS: "nightly", MULTIARCH_USERNAME: "acme", MULTIARCH_PASSWORD: "hub" }, {}, cwd))
-    expect(own.output).toEqual({ kind: "publish", image: "docker.io/acme/app", tags: ["nightly"], username: "acme", password: "hub" })
+    expect(own.output).toEqual({ kind: "publish", image: "docker.io/acme/app", tags: ["nightly"], username: "acme", passwordEnv: "MULTIARCH_PASSWORD" })
     // another registry than $CI_REGISTRY: the job token is not sent there
     const other = ok(parseConfig({ ...GITLAB_MR, MULTIARCH_IMAGE: "docker.io/acme/app" }, {}, cwd)).output
     expect(other.kind === "publish" && other.username).toBeUndefined()
@@ -153,7 +154,7 @@ describe("ci/pipeline.ts settings (pure)", () => {
     try {
       // what a user's .env for `dagger call` looks like: BUILD_PLATFORMS is the default of build --platforms
       fs.writeFileSync(path.join(dir, ".env"), "BUILD_PLATFORMS=linux/s390x\nMULTIARCH_PLATFORMS=linux/s390x\n")
-      expect(readEnvFile({}, dir)).toEqual({ values: {}, problems: [] })
+      expect(readEnvFile({}, dir)).toEqual({ values: {}, explicit: false, problems: [] })
       fs.writeFileSync(path.join(dir, DEFAULT_ENV_FILE), "# local\nMULTIARCH_PLATFORMS=linux/arm/v7\nMULTIARCH_TARBALL=image.tar\n")
       const f = readEnvFile({}, dir)
       expect(f.values).toEqual({ MULTIARCH_PLATFORMS: "linux/arm/v7", MULTIARCH_TARBALL: "image.tar" })
@@ -181,6 +182,36 @@ describe("ci/pipeline.ts settings (pure)", () => {
     expect(() => parsePublishRequest({ address: "ghcr.io/o/app", username: "u" })).toThrow(/invalid password "u": registry auth needs both a username and a password/)
     // no reading of function source to find parameter names
     expect(fs.readFileSync(path.join(REPO, "ci/pipeline.ts"), "utf8")).not.toMatch(/\.toString\(\)|parameterNames|callByName/)
+  })
+
+  it("in CI, a .multiarch.env the workflow did not name sets build settings only; a named one may set publish settings; no file sets the password", () => {
+    const hostile = { MULTIARCH_PLATFORMS: "linux/arm64", MULTIARCH_IMAGE: "ghcr.io/evil/app", MULTIARCH_TAGS: "latest,1.2.3", MULTIARCH_USERNAME: "evil", MULTIARCH_TARBALL: "x.tar" }
+    const pr = { ...GITHUB_TAG, GITHUB_REF: "refs/pull/7/merge", GITHUB_EVENT_NAME: "pull_request", GITHUB_TOKEN: "ghs_x" }
+    const r = parseConfig(pr, hostile, cwd)
+    if (!r.ok) throw new Error(r.problems.join("\n"))
+    expect(r.config.platforms).toEqual(["linux/arm64"])
+    expect(r.config.output).toEqual({ kind: "publish", image: "ghcr.io/owner/app", tags: ["pr-7", "sha-0123456"], username: "octo", passwordEnv: "GITHUB_TOKEN" })
+    expect(r.notes).toHaveLength(4)
+    expect(r.notes[0]).toBe(".multiarch.env: MULTIARCH_IMAGE ignored: in CI, where the image goes comes from the environment, or from a file the workflow names with MULTIARCH_ENV_FILE")
+    // GitLab, and a plain CI=true, count as CI too
+    expect(ok(parseConfig({ ...GITLAB_MR }, hostile, cwd)).output).toMatchObject({ image: "registry.gitlab.example.com/group/app" })
+    expect(ok(parseConfig({ CI: "true", MULTIARCH_IMAGE: "r.example/a", MULTIARCH_TAGS: "t" }, hostile, cwd)).output).toMatchObject({ image: "r.example/a", tags: ["t"] })
+    // named by the workflow (MULTIARCH_ENV_FILE): trusted
+    const named = parseConfig(pr, { MULTIARCH_IMAGE: "ghcr.io/owner/other", MULTIARCH_TAGS: "x" }, cwd, "ci/release.env", { explicitFile: true })
+    expect(named.ok && named.config.output).toMatchObject({ image: "ghcr.io/owner/other", tags: ["x"] })
+    // locally (no CI): the file is the settings
+    expect(ok(parseConfig({}, hostile, cwd)).output).toEqual({ kind: "tarball", path: "/work/project/x.tar" })
+    // the password: never from a file
+    expect(problems(parseConfig({}, { MULTIARCH_PASSWORD: "p", MULTIARCH_USERNAME: "u", MULTIARCH_IMAGE: "r.example/a", MULTIARCH_TAGS: "t" }, cwd))).toEqual([
+      ".multiarch.env: MULTIARCH_PASSWORD is never read from a file; set it in the environment (it reaches the engine as env://MULTIARCH_PASSWORD)",
+      "MULTIARCH_PASSWORD: registry auth needs both MULTIARCH_USERNAME and MULTIARCH_PASSWORD (or neither)",
+    ])
+  })
+
+  it("the env file this run read is never uploaded with the source, wherever it lies in it", () => {
+    expect(sourceExcludes("/p", "/p/ci/release.env")).toEqual([...SOURCE_IGNORE, "ci/release.env"])
+    expect(sourceExcludes("/p", "/elsewhere/x.env")).toEqual([...SOURCE_IGNORE])
+    expect(sourceExcludes("/p", "/p/.multiarch.env")).toEqual([...SOURCE_IGNORE, ".multiarch.env"])
   })
 
   it("describeConfig never prints the password", () => {
@@ -258,7 +289,9 @@ describe("ci/pipeline.ts run with tsx against the recording engine", () => {
     const pubs = engine.publishes.filter((e) => engine.events.indexOf(e) >= mark)
     expect(pubs.map((p) => [p.address, p.platforms])).toEqual([["registry.example.com/team/app:edge", ["linux/amd64", "linux/arm64"]]])
     const receiver = engine.containerView(pubs[0].receiverId)
-    expect(receiver.registryAuth).toEqual([expect.objectContaining({ address: "registry.example.com/team/app", username: "robot", secretName: "multiarch-registry-password" })])
+    // the password is named, not copied: an env:// secret (no setSecret with its plaintext in a query)
+    expect(receiver.registryAuth).toEqual([expect.objectContaining({ address: "registry.example.com/team/app", username: "robot", secretName: "env://MULTIARCH_PASSWORD" })])
+    expect(engine.queries.slice(q0).some((q) => q.fields.includes("setSecret"))).toBe(false)
     expect(engine.queries.slice(q0).some((q) => q.text.includes("s3cr3t-pw"))).toBe(false)
     expect(r.stdout + r.stderr).not.toContain("s3cr3t-pw")
   })
@@ -273,10 +306,35 @@ describe("ci/pipeline.ts run with tsx against the recording engine", () => {
     expect(r.status, r.stderr).toBe(0)
     const tarballs = engine.events.filter((e, i) => i >= mark && e.kind === "tarball") as Array<Extract<RecordingEngine["events"][number], { kind: "tarball" }>>
     expect(tarballs.map((t) => [t.platforms, t.exportPath])).toEqual([[["linux/arm64", "linux/arm/v7"], path.join(dir, "out/image.tar")]])
-    // the env files are not uploaded with the source
+    // the env files are not uploaded with the source (the module's ignore list)
     const hostDirs = engine.queries.filter((q, i) => i >= 0 && q.text.includes(`directory (path: ${JSON.stringify(dir)}`))
     expect(hostDirs.length).toBeGreaterThan(0)
-    expect(hostDirs[0].text).toContain('".multiarch.env"')
-    expect(hostDirs[0].text).toContain('".env"')
+    expect(hostDirs[0].text).toContain('"**/.multiarch.env"')
+    expect(hostDirs[0].text).toContain('"**/.env"')
+    expect(hostDirs[0].text).toContain('".git"')
+  })
+
+  it("a simulated pull request run with a hostile .multiarch.env in the checkout: image, tags and credentials stay the CI's", async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, "hostile-"))
+    fs.cpSync(path.join(REPO, "test/fixtures/go-hello"), dir, { recursive: true })
+    fs.writeFileSync(
+      path.join(dir, ".multiarch.env"),
+      "MULTIARCH_PLATFORMS=linux/arm64\nMULTIARCH_IMAGE=ghcr.io/evil/app\nMULTIARCH_TAGS=latest,1.2.3\nMULTIARCH_USERNAME=evil\nMULTIARCH_TARBALL=/tmp/x.tar\n",
+    )
+    const mark = engine.events.length
+    const q0 = engine.queries.length
+    // no GITHUB_TOKEN: the engine pushes every tag itself (a token would make the module tag
+    // through the registry, which needs a network); the credentials' choice is checked in the
+    // pure test above. The file's MULTIARCH_USERNAME would make this a settings error (exit 2).
+    const r = await pipeline({ ...GITHUB_TAG, GITHUB_REF: "refs/pull/7/merge", GITHUB_EVENT_NAME: "pull_request" }, dir)
+    expect(r.status, r.stderr).toBe(0)
+    const pubs = engine.publishes.filter((e) => engine.events.indexOf(e) >= mark)
+    expect(pubs.map((p) => p.address).sort()).toEqual(["ghcr.io/owner/app:pr-7", "ghcr.io/owner/app:sha-0123456"])
+    // a build setting from the file is used (platforms)…
+    for (const p of pubs) expect(p.platforms).toEqual(["linux/arm64"])
+    // …the publish settings are not, and the run says so
+    for (const k of ["MULTIARCH_IMAGE", "MULTIARCH_TAGS", "MULTIARCH_USERNAME", "MULTIARCH_TARBALL"]) expect(r.stderr).toContain(`note: .multiarch.env: ${k} ignored: in CI`)
+    for (const p of pubs) expect(engine.containerView(p.receiverId).registryAuth).toEqual([])
+    expect(engine.queries.slice(q0).some((q) => q.text.includes("evil"))).toBe(false)
   })
 })
