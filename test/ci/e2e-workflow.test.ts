@@ -183,3 +183,62 @@ describe.skipIf(!available)("e2e.yml: the plan check", () => {
     }
   })
 })
+
+describe.skipIf(!available)("e2e.yml: the Dagger CLI from its checked release, and the Dockerfile secret step", () => {
+  /** Run the install step against a stand-in release; returns the run, the installed dir and GITHUB_PATH's contents. */
+  async function install(o: { tamper?: boolean; pin?: string } = {}) {
+    const dir = fs.mkdtempSync(path.join(tmp, "install-"))
+    const bin = makeStandIns(dir, { release: { version: e2eSteps().env.DAGGER_VERSION, tamper: o.tamper } })
+    const home = path.join(dir, "home")
+    fs.mkdirSync(home)
+    const ghPath = path.join(dir, "github_path")
+    const r = await runStep(stepNamed("Install the Dagger CLI"), {
+      ...e2eSteps().env,
+      ...(o.pin !== undefined ? { DAGGER_SHA256: o.pin } : {}),
+      PATH: `${bin}:${process.env.PATH}`,
+      HOME: home,
+      STANDIN_LOG: dir,
+      GITHUB_PATH: ghPath,
+    })
+    return { r, dir, home, ghPath }
+  }
+
+  it("downloads the tarball and checksums.txt of 0.21.9, checks the sum, installs dagger into ~/.local/bin and puts it on PATH", async () => {
+    const { r, dir, home, ghPath } = await install()
+    expect(r.status, r.stdout + r.stderr).toBe(0)
+    const release = "https://dl.dagger.io/dagger/releases/0.21.9"
+    const arch = process.arch === "arm64" ? "arm64" : "amd64"
+    expect(fs.readFileSync(path.join(dir, "curl.log"), "utf8").trim().split("\n")).toEqual([`${release}/dagger_v0.21.9_linux_${arch}.tar.gz`, `${release}/checksums.txt`])
+    expect(fs.statSync(path.join(home, ".local/bin/dagger")).mode & 0o111).not.toBe(0)
+    expect(fs.readFileSync(ghPath, "utf8").trim()).toBe(path.join(home, ".local/bin"))
+    expect(r.stdout).toMatch(/dagger_v0\.21\.9_linux_\w+\.tar\.gz sha256 [0-9a-f]{64}/)
+  })
+
+  it("fails, installing nothing, when the tarball does not match checksums.txt or DAGGER_SHA256", async () => {
+    const t = await install({ tamper: true })
+    expect(t.r.status).not.toBe(0)
+    expect(t.r.stdout).toMatch(/::error::dagger_v0\.21\.9_linux_\w+\.tar\.gz has sha256 [0-9a-f]{64}, the release's checksums.txt lists '[0-9a-f]{64}'/)
+    expect(fs.existsSync(path.join(t.home, ".local/bin/dagger"))).toBe(false)
+    const p = await install({ pin: "f".repeat(64) })
+    expect(p.r.status).not.toBe(0)
+    expect(p.r.stdout).toContain(`DAGGER_SHA256 pins ${"f".repeat(64)}`)
+    expect(fs.existsSync(path.join(p.home, ".local/bin/dagger"))).toBe(false)
+  })
+
+  it("the secret step builds a Dockerfile that mounts NPM_TOKEN by id and passes it as env://NPM_TOKEN", async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, "secret-"))
+    const bin = makeStandIns(dir)
+    const step = stepNamed("A Dockerfile reads a build secret")
+    const r = await runStep(step, { ...e2eSteps().env, ...step.env, PATH: `${bin}:${process.env.PATH}`, STANDIN_LOG: dir, TMPDIR: dir })
+    expect(r.status, r.stderr).toBe(0)
+    const argv = readArgv(path.join(dir, "dagger.argv"))
+    expect(argv[0]).toBe("call")
+    expect(argv.slice(1, 2)).toEqual(["build"])
+    expect(argv).toContain("--secrets=env://NPM_TOKEN")
+    expect(argv.at(-1)).toBe("sync")
+    const ctx = argv.find((a) => a.startsWith("--source="))!.slice("--source=".length)
+    const dockerfile = fs.readFileSync(path.join(ctx, "Dockerfile"), "utf8")
+    expect(dockerfile).toContain("RUN --mount=type=secret,id=NPM_TOKEN,required=true test \"$(cat /run/secrets/NPM_TOKEN)\" = e2e-secret-value")
+    expect(step.env!.NPM_TOKEN).toBe("e2e-secret-value")
+  })
+})
