@@ -55,6 +55,25 @@ describe.skipIf(!available)("rung 7: the module on a real Dagger engine (dagger 
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }))
 
   it(
+    "the design card's command, from a project directory outside the module's repository (no --source): the engine passes the caller's workspace, which is what gets built",
+    async () => {
+      // a copy of the Go fixture in its own git repository, next to nothing of multiarch's
+      const app = path.join(tmp, "app")
+      fs.cpSync(path.join(REPO, "test/fixtures/go-hello"), app, { recursive: true })
+      fs.writeFileSync(path.join(app, ".env"), "not=uploaded\n")
+      execFileSync("git", ["init", "-q", app])
+      const plan = await run(["dagger", "--progress=plain", "-m", REPO, "call", "plan", "--platforms=linux/arm64"], { cwd: app, timeoutMs: 20 * MINUTES })
+      expect(plan.status, `dagger call plan failed:\n${plan.stderr.slice(-6000)}`).toBe(0)
+      expect(JSON.parse(plan.stdout)).toMatchObject({ toolchain: "go", platforms: [{ platform: "linux/arm64" }] })
+      const tar = path.join(tmp, "card.tar")
+      const r = await run(["dagger", "--progress=plain", "-m", REPO, "call", "build", "--platforms=linux/amd64,linux/arm64", "tarball", "export", `--path=${tar}`], { cwd: app, timeoutMs: 40 * MINUTES })
+      expect(r.status, `dagger call failed:\n${r.stderr.slice(-6000)}`).toBe(0)
+      expect(tarballPlatforms(tar).sort()).toEqual(["linux/amd64", "linux/arm64"])
+    },
+    45 * MINUTES,
+  )
+
+  it(
     "build --platforms linux/amd64,linux/arm64,linux/arm/v7 tarball export: one index with exactly those platforms",
     async () => {
       const tar = path.join(tmp, "image.tar")
