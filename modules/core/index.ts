@@ -32,7 +32,7 @@ export { ociLabels, imageLabels, parseLabels, checkCreated, SHORT_LABEL_KEYS, ty
 export { publishTargets, explicitFromGitRef, parsePublishRequest, parseImageFormat, parseCompression, parseMediaTypes, tagOf, COMPRESSIONS, MEDIA_TYPES, type GitContext, type PublishTargets, type PublishOptions, type PublishRequest, type Compression, type MediaTypes } from "./publish.js"
 export { parseChoice, type ChoiceOptions } from "./choice.js"
 export { rfc3339Problem, isRfc3339, daysInMonth } from "./time.js"
-export { checkPublicUrl, redactUserinfo } from "./url.js"
+export { checkPublicUrl } from "./url.js"
 export { SOURCE_IGNORE } from "./source.js"
 export { classifyExecFailure, isQemuSignature, shouldRetry, emulationFailureMessage, MAX_EMULATED_ATTEMPTS, type QemuSignature, type EmulationFailureInput } from "./emulation.js"
 export type { BuildPlan, SourceFacts, PlanStep, CacheMount } from "./plan.js"

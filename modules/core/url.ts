@@ -5,11 +5,7 @@
  * echoes a URL or an image reference shows its userinfo as `***`.
  */
 import { MultiarchInputError } from "./errors/index.js"
-
-/** `s` with the userinfo of a URL (scheme://user:pass@host) or of an scp-like address replaced by `***`. */
-export function redactUserinfo(s: string): string {
-  return s.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/@?#]*@/, "$1***@")
-}
+import { redactUserinfo } from "./userinfo.js"
 
 /** Throws MultiarchInputError unless `url` is an http(s) URL without userinfo. */
 export function checkPublicUrl(field: string, url: string): void {

@@ -13,7 +13,7 @@
  */
 import { dag, type Secret } from "@dagger.io/dagger"
 import { MultiarchInputError } from "../../modules/core/errors/index.js"
-import { redactUserinfo } from "../../modules/core/url.js"
+import { redactUserinfo } from "../../modules/core/userinfo.js"
 import { secretIdOf } from "../../modules/toolchains/dockerfile/index.js"
 
 export interface SecretInfo {
