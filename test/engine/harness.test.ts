@@ -162,7 +162,7 @@ beforeAll(async () => {
     h.callChain(engine, [{ fn: "boom" }], { parentName: "FixtureMod", parent: { greeting: "x" } }),
     h.callChain(engine, [{ fn: "execFail" }], { parentName: "FixtureMod", parent: { greeting: "x" } }),
   ])
-})
+}, 600_000)
 
 afterAll(async () => {
   await engine?.close()
