@@ -23,6 +23,9 @@ npm run --silent build:lib
 
 mkdir -p test/.out
 rm -f test/.out/vitest-*.json
+# the real registries' logs (rung 5), kept for a failure's post-mortem (helpers/registry.ts)
+rm -rf test/.out/registry-logs
+export REGISTRY_LOG_DIR="$PWD/test/.out/registry-logs"
 fail=0
 if [ $# -gt 0 ]; then
   npx vitest run --reporter=default --reporter=json --outputFile.json=test/.out/vitest-args.json "$@" || fail=1

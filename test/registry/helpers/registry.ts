@@ -2,9 +2,13 @@
  * Start and stop Debian's `docker-registry` (distribution 2.8) on 127.0.0.1 for tests: a free
  * port, a temp config and storage dir, optionally htpasswd (bcrypt) Basic auth. Every process is
  * started here and stopped by `stop()` (by its own pid), so no daemon outlives the test file.
+ *
+ * The registry's log (access log and errors, e.g. the error detail behind an HTTP 500) lives in
+ * the temp dir, removed by `stop()`; with $REGISTRY_LOG_DIR set (test/run-all.sh sets
+ * test/.out/registry-logs) it is copied there first, as registry-<port>.log.
  */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process"
-import { mkdtempSync, rmSync, writeFileSync, openSync, closeSync, readFileSync } from "node:fs"
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, openSync, closeSync, readFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -87,6 +91,14 @@ export async function startRegistry(opts: { auth?: { username: string; password:
         const t = setTimeout(() => child.kill("SIGKILL"), 3000)
         await exited
         clearTimeout(t)
+      }
+      if (process.env.REGISTRY_LOG_DIR) {
+        try {
+          mkdirSync(process.env.REGISTRY_LOG_DIR, { recursive: true })
+          copyFileSync(logFile, join(process.env.REGISTRY_LOG_DIR, `registry-${port}.log`))
+        } catch {
+          /* a log we cannot keep is no reason to fail the test */
+        }
       }
       rmSync(dir, { recursive: true, force: true })
     }
