@@ -8,7 +8,7 @@
  *    the values README's one-liners pass ($GITHUB_REF/$GITHUB_SHA; GitLab: the ref the template builds).
  */
 import { execFileSync } from "node:child_process"
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
@@ -29,14 +29,7 @@ import { cite, type Verdict } from "./sources.js"
 
 const ROOT = join(import.meta.dirname, "../..")
 const scratch = mkdtempSync(join(tmpdir(), "multiarch-ref-ma-"))
-afterAll(() => {
-  // temp files are tiny; leave cleanup to the OS tmp reaper only if removal fails
-  try {
-    execFileSync("rm", ["-rf", scratch])
-  } catch {
-    /* ignore */
-  }
-})
+afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 
 /**
  * The environment a GitHub job sees for a fixture: its variables, and the event payload in the
