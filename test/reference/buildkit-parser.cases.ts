@@ -108,7 +108,7 @@ export const GAP_CASES: DockerfileGapCase[] = [
     expect: { runs: [{ line: 2, endLine: 2, command: "echo trailing\\\\backslash\\\\" }, { line: 3, endLine: 3, command: "echo D" }] },
     verdict: {
       kind: "fix",
-      fn: "modules/dockerfile/analyze.ts parseDockerfile (continues)",
+      fn: "modules/toolchains/dockerfile/parse.ts parseDockerfile (continues)",
       why: "a line continues only when it ends in an escape character that is not itself escaped (BuildKit: `([^\\\\])\\\\[ \\t]*$` or a line that is only the escape); ours continues on any trailing escape, so `…\\\\` swallows the next instruction",
     },
   },
@@ -121,7 +121,7 @@ export const GAP_CASES: DockerfileGapCase[] = [
     expect: { runs: [{ line: 3, endLine: 3, command: "something" }] },
     verdict: {
       kind: "fix",
-      fn: "modules/dockerfile/analyze.ts parseDockerfile (line split)",
+      fn: "modules/toolchains/dockerfile/parse.ts parseDockerfile (line split)",
       why: "ours splits the text on newlines and so sees an empty line after the final newline, which the continuation swallows: endLine is one too high",
     },
   },
@@ -142,7 +142,7 @@ export const GAP_CASES: DockerfileGapCase[] = [
     expect: { stage: "build", platform: "linux/amd64", emulated: true },
     verdict: {
       kind: "fix",
-      fn: "modules/dockerfile/analyze.ts analyzeDockerfile (ARG)",
+      fn: "modules/toolchains/dockerfile/stages.ts (ARG)",
       why: "ours always keeps the automatic value for BUILDPLATFORM/TARGETPLATFORM/…; BuildKit lets a --build-arg, then an ARG default, replace it (global: buildMetaArgs; in a stage: dispatchArg), so this stage runs as linux/amd64 — emulated on an arm64 engine",
     },
   },
@@ -155,7 +155,7 @@ export const GAP_CASES: DockerfileGapCase[] = [
     expect: { error: "variable expansion is not supported for --from" },
     verdict: {
       kind: "fix",
-      fn: "modules/dockerfile/analyze.ts analyzeDockerfile (COPY/ADD --from)",
+      fn: "modules/toolchains/dockerfile/stages.ts (COPY/ADD --from)",
       why: "BuildKit rejects any --from whose ProcessWord (no variables) differs from the text (variables, quotes, escapes); ours expands it with the stage's ARGs and follows the stage",
     },
   },
@@ -168,7 +168,7 @@ export const GAP_CASES: DockerfileGapCase[] = [
     expect: { error: "arrays must be comprised of strings" },
     verdict: {
       kind: "fix",
-      fn: "modules/dockerfile/analyze.ts (jsonForm / every instruction with a JSON form)",
+      fn: "modules/toolchains/dockerfile/parse.ts (jsonForm / every instruction with a JSON form)",
       why: "BuildKit's parser rejects a JSON array with a non-string element (RUN/CMD/ENTRYPOINT/COPY/ADD/VOLUME/SHELL/HEALTHCHECK); ours takes it for shell form (RUN) or does not look (CMD), and the engine fails later",
     },
   },
@@ -191,7 +191,7 @@ export const GAP_CASES: DockerfileGapCase[] = [
     expect: { noFinding: "build-platform-binary", line: 5 },
     verdict: {
       kind: "fix",
-      fn: "modules/dockerfile/analyze.ts analyzeDockerfile (build-platform-binary)",
+      fn: "modules/toolchains/dockerfile/findings.ts (build-platform-binary)",
       why: "the finding fires for every compile without TARGETARCH in a stage another-platform stage copies from, even when what is copied (/out/app) is not that compile's output; it should fire only when a copied path contains the compile's output (its -o path, or its workdir when no -o)",
     },
   },

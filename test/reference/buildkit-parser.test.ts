@@ -4,7 +4,7 @@
  *
  * What is compared, and the mapping used. BuildKit's `result` is the AST dump, one line per
  * instruction: `(keyword ["--flag"…] "arg"…)`. Our parser (parseDockerfile in
- * modules/dockerfile/analyze.ts) is not exported, nor is the instruction list: the only public view
+ * modules/toolchains/dockerfile/{words,parse}.ts) is not exported, nor is the instruction list: the only public view
  * is analyzeDockerfile, which exposes stages (FROM) and RUN steps. So per testfile:
  *  - the frontend outcome: the file is accepted, or rejected at the same line BuildKit's frontend
  *    rejects it (its parser, instructions.Parse or dispatch: PARSER_FILES[].frontend);
@@ -18,7 +18,9 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { analyzeDockerfile, DockerfileError, type DockerfileAnalysis } from "../../modules/dockerfile/analyze.js"
+import { analyzeDockerfile } from "../../modules/toolchains/dockerfile/analyze.js"
+import { DockerfileError } from "../../modules/toolchains/dockerfile/DockerfileError.js"
+import type { DockerfileAnalysis } from "../../modules/toolchains/dockerfile/types.js"
 import { GAP_CASES, LINE_CASE, NEGATIVE_FILES, PARSER_FILES, type DockerfileGapCase } from "./buildkit-parser.cases.js"
 import { cite } from "./sources.js"
 

@@ -374,10 +374,10 @@ export const ISSUE_CASES: WordCase[] = [
 // ---------------------------------------------------------------------------------------------
 // verdicts of the cases that do not agree (all fix-needed), keyed by input
 
-const LEX = "modules/dockerfile/analyze.ts expandWord"
+const LEX = "modules/toolchains/dockerfile/words.ts expandWord"
 const FIX_ESCAPED_TRAILING: Verdict = {
   kind: "fix",
-  fn: "modules/dockerfile/analyze.ts parseDockerfile (continues)",
+  fn: "modules/toolchains/dockerfile/parse.ts parseDockerfile (continues)",
   why: "an escaped escape at the end of a line (`hello\\\\`) is not a continuation in BuildKit; ours continues the line, so `ARG R=hello\\\\` swallows the next line",
 }
 const FIX_POSITIONAL: Verdict = {
@@ -392,7 +392,7 @@ const FIX_SPECIAL: Verdict = {
 }
 const FIX_GLOB_ESCAPE: Verdict = {
   kind: "fix",
-  fn: "modules/dockerfile/analyze.ts globTokens/trimPattern",
+  fn: "modules/toolchains/dockerfile/words.ts globTokens/trimPattern",
   why: "an escaped glob character in a # / % pattern is literal (${FOO%%\\**} trims from the first literal *); ours treats \\* as a backslash then a wildcard",
 }
 const FIX_REPLACE: Verdict = {

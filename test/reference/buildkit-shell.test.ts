@@ -1,7 +1,7 @@
 /**
  * The shell-word lexer against BuildKit's (frontend/dockerfile/shell). Data: buildkit-shell.cases.ts.
  *
- * Our lexer (expandWord / splitWords in modules/dockerfile/analyze.ts) is not exported, so each
+ * Our lexer (expandWord / splitWords in modules/toolchains/dockerfile/{words,parse}.ts) is not exported, so each
  * ProcessWord case runs through a Dockerfile instruction whose value the public analysis shows,
  * with the case's variables declared as ARGs and given as build args (raw, unexpanded):
  *  - "arg":     `ARG R=<input>` before the first FROM → analysis.globalArgs.R (BuildKit:
@@ -17,7 +17,8 @@
  */
 import { posix } from "node:path"
 import { describe, expect, it } from "vitest"
-import { analyzeDockerfile, DockerfileError } from "../../modules/dockerfile/analyze.js"
+import { analyzeDockerfile } from "../../modules/toolchains/dockerfile/analyze.js"
+import { DockerfileError } from "../../modules/toolchains/dockerfile/DockerfileError.js"
 import {
   ENV_VAR_TEST,
   ISSUE_CASES,

@@ -28,22 +28,22 @@ export interface PlatformCase {
 
 const FIX_ARMHF: Verdict = {
   kind: "fix",
-  fn: "src/core/platform.ts normalizeArch",
+  fn: "modules/core/platform.ts normalizeArch",
   why: "armhf and armel fix the variant in containerd (armhf → arm/v7, armel → arm/v6, whatever variant follows); ours lets a written variant win",
 }
 const FIX_I386: Verdict = {
   kind: "fix",
-  fn: "src/core/platform.ts normalizeArch",
+  fn: "modules/core/platform.ts normalizeArch",
   why: "containerd drops any variant written after i386 (i386/<v> → 386); ours keeps it and then rejects 386/<v>",
 }
 const FIX_V9: Verdict = {
   kind: "fix",
-  fn: "src/core/platform.ts normalizeArch",
+  fn: "modules/core/platform.ts normalizeArch",
   why: "containerd spells arm64 variants 9, 9.0 and v9.0 as v9; ours leaves them as written (both are rejected as targets, but the normalised form and the error must say v9)",
 }
 const FIX_MACOS: Verdict = {
   kind: "fix",
-  fn: "src/core/platform.ts normalizePlatformParts",
+  fn: "modules/core/platform.ts normalizePlatformParts",
   why: `"macOS" alone is an OS (containerd: darwin/<host arch>); ours takes it for an architecture "macos" (linux/macos) and says "unknown architecture" instead of "names an OS but no architecture"`,
 }
 const KEEP_OSLESS: Verdict = {

@@ -5,9 +5,9 @@
  * known gaps run as `it.fails` (phase 2 fixes them), decided differences assert our behaviour.
  */
 import { describe, expect, it } from "vitest"
-import { MultiarchInputError } from "../../src/core/errors.js"
-import { formatPlatform, normalizePlatformParts, parsePlatform } from "../../src/core/platform.js"
-import { TARGETS } from "../../src/core/targets.js"
+import { MultiarchInputError } from "../../modules/core/errors/index.js"
+import { formatPlatform, normalizePlatformParts, parsePlatform } from "../../modules/core/platform.js"
+import { TARGETS } from "../../modules/core/targets.js"
 import { PLATFORM_CASES, type PlatformCase } from "./containerd-platforms.cases.js"
 import { cite } from "./sources.js"
 

@@ -1,7 +1,7 @@
 /**
  * docker/metadata-action cases (data only).
  *
- * OUR_CONFIGURATION is the tag configuration README.md and src/core/tags.ts claim, written as
+ * OUR_CONFIGURATION is the tag configuration README.md and modules/core/{ci-context,tags}.ts claim, written as
  * metadata-action inputs. Two sets of cases:
  *  - FIXTURES × OUR_CONFIGURATION: every event fixture of metadata-action's __tests__/fixtures
  *    (the GITHUB_* variables that matter, and the part of the event payload that matters), plus a
@@ -252,7 +252,7 @@ OUR_CONFIG_EXPECTED["synthetic_merge_group"] = ["gh-readonly-queue-master-pr-15-
 
 export const FIX_PR_TARGET: Verdict = {
   kind: "fix",
-  fn: "src/core/tags.ts ciContext/fromGitHub",
+  fn: "modules/core/ci-context.ts ciContext/fromGitHub",
   why: "pull_request_target runs with GITHUB_REF = the base branch; metadata-action takes the PR number from the event payload (refs/pull/<number>/merge) and tags pr-<n>. Ours tags the base branch, so a PR's code would be pushed as :master",
 }
 export const KEEP_NONSEMVER_TAG: Verdict = {

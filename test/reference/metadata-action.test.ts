@@ -12,8 +12,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { publishTargets } from "../../src/core/publish.js"
-import { ciContext, computeTags, parseSemver, type CiContext } from "../../src/core/tags.js"
+import { publishTargets } from "../../modules/core/publish.js"
+import { ciContext, type CiContext } from "../../modules/core/ci-context.js"
+import { parseSemver } from "../../modules/core/semver.js"
+import { computeTags } from "../../modules/core/tags.js"
 import {
   FIXTURE_VERDICTS,
   FIXTURES,

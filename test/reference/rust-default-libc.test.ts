@@ -3,15 +3,18 @@
  * `invalid libc "musl"` when the user never passed --libc; it must name the platform and why
  * (tier-3 target without a prebuilt std, or no Debian cross gcc) and what to do.
  * (Not a reference-implementation suite: the case comes from the issue; the facts from
- * src/core/targets.ts.)
+ * modules/core/targets.ts.)
  */
 import { describe, expect, it } from "vitest"
-import { MultiarchInputError } from "../../src/core/errors.js"
-import { SUPPORTED_PLATFORMS, TARGETS } from "../../src/core/targets.js"
-import { DEFAULT_LIBC, planRust, unsupportedReason } from "../../modules/rust/plan.js"
+import { MultiarchInputError } from "../../modules/core/errors/index.js"
+import { enginePlatform } from "../../modules/core/native.js"
+import { SUPPORTED_PLATFORMS, TARGETS } from "../../modules/core/targets.js"
+import { DEFAULT_LIBC } from "../../modules/toolchains/rust/options.js"
+import { planRust, unsupportedReason } from "../../modules/toolchains/rust/plan.js"
 import { cite, type Source } from "./sources.js"
 
 const SOURCE: Source = { ref: "issue-14", file: "issue 14", test: "Rust plan on mips64/loong64/s390x/mips without --libc" }
+const ENGINE = enginePlatform("linux/amd64")
 const FACTS = { entries: ["Cargo.toml", "src/"], files: { "Cargo.toml": '[package]\nname = "hello"\nversion = "0.1.0"\nedition = "2021"\n' } }
 
 /** Platforms the default libc cannot build (as the target table says today). */
@@ -37,9 +40,9 @@ describe(`Rust without --libc on a platform the default (${DEFAULT_LIBC}) cannot
     const other = DEFAULT_LIBC === "musl" ? "gnu" : "musl"
     const otherWorks = !unsupportedReason(row, other)
     it.fails(
-      `FIX ${platform}: the error names the platform and the reason, not "invalid libc ${JSON.stringify(DEFAULT_LIBC)}"${otherWorks ? `, and says --libc ${other}` : ""}: modules/rust/plan.ts planRust`,
+      `FIX ${platform}: the error names the platform and the reason, not "invalid libc ${JSON.stringify(DEFAULT_LIBC)}"${otherWorks ? `, and says --libc ${other}` : ""}: modules/toolchains/rust/plan.ts planRust`,
       () => {
-        const e = errorOf(() => planRust(platform, {}, FACTS, "linux/amd64"))
+        const e = errorOf(() => planRust(row, {}, FACTS, ENGINE))
         expect(e.field).not.toBe("libc")
         expect(e.input).toBe(platform)
         expect(e.message).not.toMatch(/invalid libc/)
@@ -48,7 +51,7 @@ describe(`Rust without --libc on a platform the default (${DEFAULT_LIBC}) cannot
       },
     )
     it(`${platform} with an explicit --libc ${DEFAULT_LIBC}: the libc is the input at fault${otherWorks ? "" : " (or the platform)"}`, () => {
-      const e = errorOf(() => planRust(platform, { libc: DEFAULT_LIBC }, FACTS, "linux/amd64"))
+      const e = errorOf(() => planRust(row, { libc: DEFAULT_LIBC }, FACTS, ENGINE))
       expect(e.message).toContain(platform)
       if (otherWorks) expect(e.field).toBe("libc")
     })
