@@ -21,25 +21,48 @@ const KNOWN_OS = new Set([
   "nacl", "netbsd", "openbsd", "plan9", "solaris", "wasip1", "wasi", "windows", "zos",
 ])
 
-/** containerd's architecture aliases: alias -> [arch, implied variant]. */
-const ARCH_ALIASES: ReadonlyMap<string, [string, string]> = new Map(Object.entries({
-  i386: ["386", ""],
-  i686: ["386", ""],
-  x86_64: ["amd64", ""],
-  "x86-64": ["amd64", ""],
-  aarch64: ["arm64", ""],
-  armhf: ["arm", "v7"],
-  armel: ["arm", "v6"],
-  armv7l: ["arm", "v7"],
-  armv6l: ["arm", "v6"],
-  armv5l: ["arm", "v5"],
-  mipsel: ["mipsle", ""],
-  mips64el: ["mips64le", ""],
-  ppc64el: ["ppc64le", ""],
-  loongarch64: ["loong64", ""],
-} as Record<string, [string, string]>))
+/**
+ * What an architecture alias does to the variant written after it:
+ *  - "keep": the written variant stays (x86_64/v2 → amd64/v2);
+ *  - "drop": any written variant is dropped (i386/v7 → 386);
+ *  - any other string: the alias fixes the variant, whatever is written (armhf/v6 → arm/v7).
+ */
+type VariantRule = "keep" | "drop" | string
 
-/** Architectures containerd knows (before alias resolution), used to tell an OS-less arch apart. */
+/**
+ * containerd's aliases, exactly the ones database.go normalizeArch has (containerd/platforms
+ * @09756f5, database.go:76-112): i386 (drops the variant), x86_64 and x86-64, aarch64, armhf (v7)
+ * and armel (v6).
+ */
+const CONTAINERD_ARCH_ALIASES: ReadonlyMap<string, [string, VariantRule]> = new Map<string, [string, VariantRule]>([
+  ["i386", ["386", "drop"]],
+  ["x86_64", ["amd64", "keep"]],
+  ["x86-64", ["amd64", "keep"]],
+  ["aarch64", ["arm64", "keep"]],
+  ["armhf", ["arm", "v7"]],
+  ["armel", ["arm", "v6"]],
+])
+
+/**
+ * OUR aliases, not containerd's (containerd keeps linux/i686 as an unknown architecture and rejects
+ * an OS-less i686): the `uname -m` and Debian spellings people paste. Harmless leniency, listed in
+ * README's "where we differ" table. Like containerd's armhf/armel, an alias that names a variant
+ * fixes it (armv6l/v7 → arm/v6), and i686 drops the variant like i386.
+ */
+const OUR_ARCH_ALIASES: ReadonlyMap<string, [string, VariantRule]> = new Map<string, [string, VariantRule]>([
+  ["i686", ["386", "drop"]],
+  ["armv7l", ["arm", "v7"]],
+  ["armv6l", ["arm", "v6"]],
+  ["armv5l", ["arm", "v5"]],
+  ["mipsel", ["mipsle", "keep"]],
+  ["mips64el", ["mips64le", "keep"]],
+  ["ppc64el", ["ppc64le", "keep"]],
+  ["loongarch64", ["loong64", "keep"]],
+])
+
+const ARCH_ALIASES: ReadonlyMap<string, [string, VariantRule]> = new Map([...CONTAINERD_ARCH_ALIASES, ...OUR_ARCH_ALIASES])
+
+/** Architectures we recognise (containerd's isKnownArch list, our aliases and a few more), to tell an OS-less arch apart. */
 const KNOWN_ARCH = new Set([
   ...SUPPORTED_ARCHES.keys(),
   ...ARCH_ALIASES.keys(),
@@ -50,13 +73,17 @@ function fail(input: string, problem: string, fix: string): never {
   throw new MultiarchInputError(FIELD, input, problem, fix)
 }
 
-/** containerd normalizeArch: aliases and variant spelling. Returns [arch, variant]. */
+/**
+ * normalizeArch: aliases, then the variant spellings. containerd's rules: amd64 "v1" → none;
+ * arm64 "8"/"v8"/"v8.0" → none and "9"/"9.0"/"v9.0" → "v9"; arm none/"7" → "v7" and "5"/"6"/"8" →
+ * "v5"/"v6"/"v8". Ours on top: amd64 "1" → none and "2"–"4" → "v2"–"v4" (containerd keeps a bare
+ * "2" as a variant no image has). Returns [arch, variant].
+ */
 function normalizeArch(arch: string, variant: string): [string, string] {
   const alias = ARCH_ALIASES.get(arch)
   if (alias) {
-    const [a, implied] = alias
-    // an explicit variant wins over the one an alias implies (armhf/v6 stays v6, as in containerd)
-    return normalizeArch(a, variant || implied)
+    const [a, rule] = alias
+    return normalizeArch(a, rule === "keep" ? variant : rule === "drop" ? "" : rule)
   }
   switch (arch) {
     case "amd64":
@@ -65,6 +92,7 @@ function normalizeArch(arch: string, variant: string): [string, string] {
       return ["amd64", variant]
     case "arm64":
       if (variant === "8" || variant === "v8" || variant === "v8.0") return ["arm64", ""]
+      if (variant === "9" || variant === "9.0" || variant === "v9.0") return ["arm64", "v9"]
       return ["arm64", variant]
     case "arm":
       if (variant === "" || variant === "7") return ["arm", "v7"]
@@ -74,6 +102,9 @@ function normalizeArch(arch: string, variant: string): [string, string] {
       return [arch, variant]
   }
 }
+
+/** containerd normalizeOS: "macos" is darwin. */
+const normalizeOs = (os: string): string => (os === "macos" ? "darwin" : os)
 
 /** Parse and normalise to `{os, arch, variant}` without checking support. Throws MultiarchInputError. */
 export function normalizePlatformParts(input: string): PlatformParts {
@@ -100,13 +131,16 @@ export function normalizePlatformParts(input: string): PlatformParts {
   let arch: string
   let variant = ""
   if (parts.length === 1) {
-    if (KNOWN_OS.has(parts[0]) && !KNOWN_ARCH.has(parts[0]))
-      fail(input, "the platform names an OS but no architecture", `add one, e.g. "${parts[0]}/amd64" or "${parts[0]}/arm64"`)
+    // containerd completes an OS-only value with the host's architecture; we ask for one (README: where we differ)
+    const osName = normalizeOs(parts[0])
+    if (KNOWN_OS.has(osName) && !KNOWN_ARCH.has(parts[0]))
+      fail(input, "the platform names an OS but no architecture", `add one, e.g. "${osName}/amd64" or "${osName}/arm64"`)
     // containerd: an OS-less architecture means linux/<arch>
     os = "linux"
     arch = parts[0]
   } else if (parts.length === 2 && !KNOWN_OS.has(parts[0]) && KNOWN_ARCH.has(parts[0])) {
-    // OS-less arch/variant, e.g. "arm/v7" or "arm64/v8": linux is implied
+    // OS-less arch/variant, e.g. "arm/v7" or "arm64/v8": linux is implied. Ours: containerd reads
+    // two elements as os/arch (OS "arm64", arch "v8"), which nothing can build (README: where we differ)
     os = "linux"
     arch = parts[0]
     variant = parts[1]
@@ -115,7 +149,7 @@ export function normalizePlatformParts(input: string): PlatformParts {
     arch = parts[1]
     variant = parts[2] ?? ""
   }
-  if (os === "macos") os = "darwin"
+  os = normalizeOs(os)
   ;[arch, variant] = normalizeArch(arch, variant)
   return variant ? { os, arch, variant } : { os, arch }
 }

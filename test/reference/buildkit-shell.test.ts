@@ -83,6 +83,8 @@ function suite(name: string, cases: WordCase[]) {
         it.todo(`NOT COMPARABLE ${title}: a word ending in a lone escape cannot end a Dockerfile line; needs the lexer exported`)
       } else if (!v) {
         it(title, () => check(c, channel))
+      } else if (v.verdict.kind === "fixed") {
+        it(`FIXED ${title}: ${v.verdict.fn}`, () => check(c, channel))
       } else if (v.verdict.kind === "fix") {
         it.fails(`FIX ${title}: ${v.verdict.fn}: ${v.verdict.why}`, () => check(c, channel))
       } else {

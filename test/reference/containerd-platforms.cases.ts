@@ -27,24 +27,24 @@ export interface PlatformCase {
 }
 
 const FIX_ARMHF: Verdict = {
-  kind: "fix",
+  kind: "fixed",
   fn: "modules/core/platform.ts normalizeArch",
-  why: "armhf and armel fix the variant in containerd (armhf → arm/v7, armel → arm/v6, whatever variant follows); ours lets a written variant win",
+  why: "armhf and armel fix the variant in containerd (armhf → arm/v7, armel → arm/v6, whatever variant follows); ours let a written variant win",
 }
 const FIX_I386: Verdict = {
-  kind: "fix",
+  kind: "fixed",
   fn: "modules/core/platform.ts normalizeArch",
-  why: "containerd drops any variant written after i386 (i386/<v> → 386); ours keeps it and then rejects 386/<v>",
+  why: "containerd drops any variant written after i386 (i386/<v> → 386); ours kept it and then rejected 386/<v>",
 }
 const FIX_V9: Verdict = {
-  kind: "fix",
+  kind: "fixed",
   fn: "modules/core/platform.ts normalizeArch",
-  why: "containerd spells arm64 variants 9, 9.0 and v9.0 as v9; ours leaves them as written (both are rejected as targets, but the normalised form and the error must say v9)",
+  why: "containerd spells arm64 variants 9, 9.0 and v9.0 as v9; ours left them as written (both are rejected as targets, but the normalised form and the error must say v9)",
 }
 const FIX_MACOS: Verdict = {
-  kind: "fix",
+  kind: "fixed",
   fn: "modules/core/platform.ts normalizePlatformParts",
-  why: `"macOS" alone is an OS (containerd: darwin/<host arch>); ours takes it for an architecture "macos" (linux/macos) and says "unknown architecture" instead of "names an OS but no architecture"`,
+  why: `"macOS" alone is an OS (containerd: darwin/<host arch>); ours took it for an architecture "macos" (linux/macos) and said "unknown architecture"; now, like "linux" alone, it asks for the architecture`,
 }
 const KEEP_OSLESS: Verdict = {
   kind: "keep",

@@ -55,6 +55,7 @@ const cliTags = (gitRef: string, gitSha: string | undefined) =>
 
 function run(title: string, v: Verdict | undefined, expected: string[], ours: string[] | undefined, actual: () => string[]) {
   if (!v) it(title, () => expect(actual()).toEqual(expected))
+  else if (v.kind === "fixed") it(`FIXED ${title}: ${v.fn}`, () => expect(actual()).toEqual(expected))
   else if (v.kind === "fix") it.fails(`FIX ${title}: ${v.fn}: ${v.why}`, () => expect(actual()).toEqual(expected))
   else
     it(`${v.kind === "keep" ? "KEPT" : "N/A"} ${title}, ours ${JSON.stringify(ours)}: ${v.why}`, () => {

@@ -21,14 +21,17 @@ export interface Source {
 }
 
 /**
- * What a case that does not agree with the reference is:
- * - fix:  our bug; the test asserts the reference behaviour with `it.fails` until phase 2 fixes it
- *         (then `it.fails` turns red and the case moves to plain `it`);
- * - keep: a difference on purpose (README table); the test asserts our behaviour;
- * - na:   the reference feature does not apply here; the test asserts what we do instead.
+ * What a case that did not agree with the reference is:
+ * - fix:   our bug, not fixed yet; the test asserts the reference behaviour with `it.fails` (when
+ *          the fix lands, `it.fails` turns red and the verdict becomes "fixed");
+ * - fixed: our bug, fixed in issue 14 (in `fn`); the test asserts the reference behaviour with a
+ *          plain `it` and keeps the name of the fix;
+ * - keep:  a difference on purpose (README table); the test asserts our behaviour;
+ * - na:    the reference feature does not apply here; the test asserts what we do instead.
  */
 export type Verdict =
   | { kind: "fix"; fn: string; why: string }
+  | { kind: "fixed"; fn: string; why: string }
   | { kind: "keep"; why: string }
   | { kind: "na"; why: string }
 

@@ -42,9 +42,24 @@ describe("parsePlatform: containerd normalisation", () => {
     ["linux/mips64el", "linux/mips64le"],
     ["linux/armhf", "linux/arm/v7"],
     ["linux/armel", "linux/arm/v6"],
+    // containerd: armhf and armel fix the variant, i386 drops it (database.go normalizeArch)
+    ["linux/armhf/v6", "linux/arm/v7"],
+    ["linux/armel/v7", "linux/arm/v6"],
+    ["linux/i386/v7", "linux/386"],
+    // ours: uname -m spellings behave the same way
+    ["linux/armv6l/v7", "linux/arm/v6"],
+    ["linux/i686/v2", "linux/386"],
+    ["linux/mipsel", "linux/mipsle"],
   ]
   it.each(cases)("%s → %s", (input, want) => {
     expect(parsePlatform(input)).toBe(want)
+  })
+
+  it("arm64 v9 spellings normalise to v9 (containerd), which is then not a target", () => {
+    for (const v of ["9", "9.0", "v9.0", "v9"]) {
+      expect(formatPlatform(normalizePlatformParts(`linux/aarch64/${v}`))).toBe("linux/arm64/v9")
+      expect(() => parsePlatform(`linux/arm64/${v}`)).toThrow(/arm64 has no v9 variant/)
+    }
   })
 
   it("accepts every supported platform verbatim", () => {
@@ -64,6 +79,7 @@ describe("parsePlatform: rejections name the input and the fix", () => {
     ["linux/arm64/v9", /arm64 has no v9 variant; did you mean linux\/arm64\?/],
     ["", /the platform is empty/],
     ["linux", /names an OS but no architecture.*linux\/amd64/],
+    ["macOS", /names an OS but no architecture.*darwin\/amd64/],
     ["current", /depends on the machine the command runs on/],
     ["linux//arm64", /path element is empty/],
     ["linux/arm/v7/x", /at most three elements/],
