@@ -372,7 +372,7 @@ export const ISSUE_CASES: WordCase[] = [
 ]
 
 // ---------------------------------------------------------------------------------------------
-// verdicts of the cases that do not agree (all fix-needed), keyed by input
+// verdicts of the cases that did not agree in phase 1 (all our bugs), keyed by input
 
 const LEX = "modules/toolchains/dockerfile/words.ts expandWord"
 const FIX_ESCAPED_TRAILING: Verdict = {
@@ -381,24 +381,24 @@ const FIX_ESCAPED_TRAILING: Verdict = {
   why: "an escaped escape at the end of a line (`hello\\\\`) is not a continuation in BuildKit; ours continues the line, so `ARG R=hello\\\\` swallows the next line",
 }
 const FIX_POSITIONAL: Verdict = {
-  kind: "fix",
+  kind: "fixed",
   fn: `${LEX} (readName)`,
-  why: "a positional parameter is all the digits after $ ($999, ${001}: unset, so empty); ours reads one digit ($999 → $9 then \"99\") and rejects ${999} (\"unsupported modifier\")",
+  why: "a positional parameter is all the digits after $ ($999, ${001}: unset, so empty); ours read one digit ($999 → $9 then \"99\") and rejected ${999} (\"unsupported modifier\")",
 }
 const FIX_SPECIAL: Verdict = {
-  kind: "fix",
+  kind: "fixed",
   fn: `${LEX} (dollar/braced)`,
-  why: "the special parameters $@ $* $# $? $- $$ $! (and ${@} … with :- / :+) are names that are never set in a Dockerfile, so they expand to \"\" (or the :- default); ours keeps \"$@\" literally and rejects ${@} as a bad substitution",
+  why: "the special parameters $@ $* $# $? $- $$ $! (and ${@} … with :- / :+) are names that are never set in a Dockerfile, so they expand to \"\" (or the :- default); ours kept \"$@\" literally and rejected ${@} as a bad substitution",
 }
 const FIX_GLOB_ESCAPE: Verdict = {
-  kind: "fix",
+  kind: "fixed",
   fn: "modules/toolchains/dockerfile/words.ts globTokens/trimPattern",
-  why: "an escaped glob character in a # / % pattern is literal (${FOO%%\\**} trims from the first literal *); ours treats \\* as a backslash then a wildcard",
+  why: "an escaped glob character in a # / % pattern is literal (${FOO%%\\**} trims from the first literal *); ours treated \\* as a backslash then a wildcard",
 }
 const FIX_REPLACE: Verdict = {
-  kind: "fix",
+  kind: "fixed",
   fn: `${LEX} (braced: new / and // operators)`,
-  why: "BuildKit supports ${VAR/pattern/replacement} (first match) and ${VAR//pattern/replacement} (every match), glob patterns, escaped / in the pattern, empty pattern = match at the start, ${VAR//x} without a second / an error; ours rejects / as an unsupported modifier (gohugoio/hugo: ARG DART_ARCH=${TARGETARCH/amd64/x64})",
+  why: "BuildKit supports ${VAR/pattern/replacement} (first match) and ${VAR//pattern/replacement} (every match), glob patterns, escaped / in the pattern, empty pattern = match at the start, ${VAR//x} without a second / an error; ours rejected / as an unsupported modifier (gohugoio/hugo: ARG DART_ARCH=${TARGETARCH/amd64/x64})",
 }
 
 const byInput: [Verdict, string[]][] = [

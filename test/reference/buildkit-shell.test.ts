@@ -1,9 +1,11 @@
 /**
  * The shell-word lexer against BuildKit's (frontend/dockerfile/shell). Data: buildkit-shell.cases.ts.
  *
- * Our lexer (expandWord / splitWords in modules/toolchains/dockerfile/{words,parse}.ts) is not exported, so each
- * ProcessWord case runs through a Dockerfile instruction whose value the public analysis shows,
- * with the case's variables declared as ARGs and given as build args (raw, unexpanded):
+ * Each ProcessWord case is checked twice:
+ *  - directly: processWord (modules/toolchains/dockerfile/words.ts, exported from the Dockerfile
+ *    toolchain) with the case's variables — BuildKit's ProcessWord itself;
+ *  - through a Dockerfile, where the analysis shows the value, with the case's variables declared
+ *    as ARGs and given as build args (raw, unexpanded) — that the analysis expands words the same way:
  *  - "arg":     `ARG R=<input>` before the first FROM → analysis.globalArgs.R (BuildKit:
  *               buildMetaArgs → ProcessWord). Used when the input has no whitespace (ARG splits
  *               its arguments on whitespace, in BuildKit too);
@@ -11,14 +13,16 @@
  *               argument). Used for inputs with whitespace; both sides are compared as the
  *               absolute path WORKDIR makes of them (path.posix.resolve("/", value));
  *  - none:      an input ending in a lone escape character cannot end a Dockerfile line (the line
- *               continues, in BuildKit too): not comparable until the lexer is exported.
- * ProcessWords (wordsTest) has no public channel: BuildKit uses it for EXPOSE and heredoc words,
- * which the analysis does not expand; those cases are listed as todo until the lexer is exported.
+ *               continues, in BuildKit too): checked directly only.
+ * wordsTest (ProcessWords: EXPOSE and heredoc words, which the analysis does not expand) is checked
+ * with processWords.
  */
 import { posix } from "node:path"
 import { describe, expect, it } from "vitest"
 import { analyzeDockerfile } from "../../modules/toolchains/dockerfile/analyze.js"
 import { DockerfileError } from "../../modules/toolchains/dockerfile/DockerfileError.js"
+import { platformArgValues } from "../../modules/toolchains/dockerfile/platforms.js"
+import { processWord, processWords, ShellWordError } from "../../modules/toolchains/dockerfile/words.js"
 import {
   ENV_VAR_TEST,
   ISSUE_CASES,
@@ -60,8 +64,23 @@ function ours(c: WordCase, channel: Channel): string | Error {
   }
 }
 
+/** processWord itself, with the case's variables (and the automatic TARGET* ones of its platform). */
+function direct(c: WordCase): string | Error {
+  const vars = new Map([...(c.targetPlatform ? platformArgValues("TARGET", c.targetPlatform) : []), ...Object.entries(c.env)])
+  try {
+    return processWord(c.input, vars)
+  } catch (e) {
+    if (e instanceof ShellWordError) return e
+    throw e
+  }
+}
+
 function check(c: WordCase, channel: Channel): void {
-  const got = ours(c, channel)
+  expectValue(c, direct(c), "raw")
+  if (channel !== "none") expectValue(c, ours(c, channel), channel)
+}
+
+function expectValue(c: WordCase, got: string | Error, channel: Channel | "raw"): void {
   if (c.expected.startsWith("error")) {
     expect(got, `expected an error, got ${JSON.stringify(got)}`).toBeInstanceOf(Error)
     const text = c.expected.slice("error:".length)
@@ -79,9 +98,7 @@ function suite(name: string, cases: WordCase[]) {
       const channel = channelOf(c.input)
       const title = `${JSON.stringify(c.input)}${Object.keys(c.env).length ? ` with ${JSON.stringify(c.env)}` : ""} → ${JSON.stringify(c.expected)} [${channel}] (${cite(c.source)})`
       const v = SHELL_VERDICTS[c.input]
-      if (channel === "none") {
-        it.todo(`NOT COMPARABLE ${title}: a word ending in a lone escape cannot end a Dockerfile line; needs the lexer exported`)
-      } else if (!v) {
+      if (!v) {
         it(title, () => check(c, channel))
       } else if (v.verdict.kind === "fixed") {
         it(`FIXED ${title}: ${v.verdict.fn}`, () => check(c, channel))
@@ -115,5 +132,9 @@ describe("verdicts", () => {
 
 describe("BuildKit wordsTest (ProcessWords)", () => {
   for (const c of WORDS_TEST)
-    it.todo(`NOT COMPARABLE ${JSON.stringify(c.input)} → ${JSON.stringify(c.expected)} (${cite(c.source)}): ProcessWords (EXPOSE, heredoc words) has no public channel; compare once splitWords/expandWord are exported`)
+    it(`${JSON.stringify(c.input)} with ${JSON.stringify(c.env)} → ${JSON.stringify(c.expected)} (${cite(c.source)})`, () => {
+      const vars = new Map(Object.entries(c.env))
+      if (c.expected[0] === "error") expect(() => processWords(c.input, vars)).toThrow(ShellWordError)
+      else expect(processWords(c.input, vars)).toEqual(c.expected)
+    })
 })

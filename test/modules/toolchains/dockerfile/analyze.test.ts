@@ -385,16 +385,25 @@ describe("parser", () => {
     expect(c.stages[0].base).toBe("docker.io/library/golang:1.21-x")
   })
 
-  it("pattern trimming follows the shell: shortest/longest prefix and suffix, ?, [classes]", () => {
+  it("pattern trimming follows BuildKit: shortest/longest prefix and suffix, ?, escapes; [ ] are literal (no bracket classes)", () => {
     const from = (expr: string) => on(`ARG V=docker.io/library/golang:1.21.5\nFROM x:\${V${expr}}\n`, ARM).stages[0].base
     expect(from("#*/")).toBe("x:library/golang:1.21.5")
     expect(from("##*/")).toBe("x:golang:1.21.5")
     expect(from("%.*")).toBe("x:docker.io/library/golang:1.21")
     expect(from("%%.*")).toBe("x:docker")
-    expect(from("%:[0-9]*")).toBe("x:docker.io/library/golang")
+    // issue 14: BuildKit's patterns have no bracket expressions (was: [0-9] a class, giving x:docker.io/library/golang)
+    expect(from("%:[0-9]*")).toBe("x:docker.io/library/golang:1.21.5")
+    expect(on(`ARG V=a[0-9]\nFROM x:\${V%[0-9]}\n`, ARM).stages[0].base).toBe("x:a")
     expect(from("#d?cker.")).toBe("x:io/library/golang:1.21.5")
     expect(from("#[!d]*")).toBe("x:docker.io/library/golang:1.21.5")
     expect(from("#nomatch")).toBe("x:docker.io/library/golang:1.21.5")
+    // an escaped * or ? is literal (lex_test.go: ${FOO%%\**} on xx** → xx)
+    expect(on(`ARG V=xx**\nFROM x:\${V%%\\**}\n`, ARM).stages[0].base).toBe("x:xx")
+    // ${V/pattern/replacement} (first match) and ${V//pattern/replacement} (every match)
+    expect(from("/golang/rust")).toBe("x:docker.io/library/rust:1.21.5")
+    expect(from("//./-")).toBe("x:docker-io/library/golang:1-21-5")
+    expect(from("//\\//_")).toBe("x:docker.io_library_golang:1.21.5")
+    expect(from("/*\\//")).toBe("x:golang:1.21.5") // * is greedy: the longest leftmost match
   })
 
   it("--platform values: $BUILDPLATFORM, $TARGETPLATFORM, BUILDOS/BUILDARCH, a literal, a user ARG", () => {
@@ -562,7 +571,9 @@ describe("malformed Dockerfiles", () => {
     ["blank base image", "ARG BASE\nFROM $BASE\n", 2, /expands to an empty string/],
     ["unclosed ${ in FROM", "ARG V=1\nFROM img:${V\n", 2, /missing '}'/],
     ["bad substitution", "FROM img:${}\n", 1, /bad substitution/],
-    ["unsupported modifier", "ARG V=1\nFROM img:${V/a/b}\n", 2, /unsupported modifier/],
+    // issue 14: ${V/a/b} is BuildKit's replacement (was the example of an unsupported modifier)
+    ["unsupported modifier", "ARG V=1\nFROM img:${V=a}\n", 2, /unsupported modifier "="/],
+    ["${V//x} without a replacement", "ARG V=1\nFROM img:${V//x}\n", 2, /missing '\/'/],
     ["required variable", "FROM img:${V:?unset}\n", 1, /V: unset/],
     ["space inside ${} splits the FROM words (as in BuildKit)", "FROM img:${V:-a b}\n", 1, /FROM takes an image/],
     ["unclosed quote", "FROM 'img\n", 1, /unmatched single quote/],
