@@ -107,9 +107,9 @@ export const GAP_CASES: DockerfileGapCase[] = [
     targetPlatform: "linux/amd64",
     expect: { runs: [{ line: 2, endLine: 2, command: "echo trailing\\\\backslash\\\\" }, { line: 3, endLine: 3, command: "echo D" }] },
     verdict: {
-      kind: "fix",
+      kind: "fixed",
       fn: "modules/toolchains/dockerfile/parse.ts parseDockerfile (continues)",
-      why: "a line continues only when it ends in an escape character that is not itself escaped (BuildKit: `([^\\\\])\\\\[ \\t]*$` or a line that is only the escape); ours continues on any trailing escape, so `…\\\\` swallows the next instruction",
+      why: "a line continues only when it ends in an escape character that is not itself escaped (BuildKit: `([^\\\\])\\\\[ \\t]*$` or a line that is only the escape); ours continued on any trailing escape, so `…\\\\` swallowed the next instruction",
     },
   },
   {
@@ -120,9 +120,9 @@ export const GAP_CASES: DockerfileGapCase[] = [
     targetPlatform: "linux/amd64",
     expect: { runs: [{ line: 3, endLine: 3, command: "something" }] },
     verdict: {
-      kind: "fix",
+      kind: "fixed",
       fn: "modules/toolchains/dockerfile/parse.ts parseDockerfile (line split)",
-      why: "ours splits the text on newlines and so sees an empty line after the final newline, which the continuation swallows: endLine is one too high",
+      why: "ours split the text on newlines and so saw an empty line after the final newline, which the continuation swallowed: endLine was one too high",
     },
   },
   {
@@ -167,9 +167,9 @@ export const GAP_CASES: DockerfileGapCase[] = [
     targetPlatform: "linux/amd64",
     expect: { error: "arrays must be comprised of strings" },
     verdict: {
-      kind: "fix",
-      fn: "modules/toolchains/dockerfile/parse.ts (jsonForm / every instruction with a JSON form)",
-      why: "BuildKit's parser rejects a JSON array with a non-string element (RUN/CMD/ENTRYPOINT/COPY/ADD/VOLUME/SHELL/HEALTHCHECK); ours takes it for shell form (RUN) or does not look (CMD), and the engine fails later",
+      kind: "fixed",
+      fn: "modules/toolchains/dockerfile/parse.ts splitInstruction (jsonArray: every instruction with a JSON form)",
+      why: "BuildKit's parser rejects a JSON array with a non-string element (RUN/CMD/ENTRYPOINT/COPY/ADD/VOLUME/SHELL/HEALTHCHECK); ours took it for shell form (RUN) or did not look (CMD), and the engine failed later",
     },
   },
   {

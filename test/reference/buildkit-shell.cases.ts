@@ -376,9 +376,9 @@ export const ISSUE_CASES: WordCase[] = [
 
 const LEX = "modules/toolchains/dockerfile/words.ts expandWord"
 const FIX_ESCAPED_TRAILING: Verdict = {
-  kind: "fix",
+  kind: "fixed",
   fn: "modules/toolchains/dockerfile/parse.ts parseDockerfile (continues)",
-  why: "an escaped escape at the end of a line (`hello\\\\`) is not a continuation in BuildKit; ours continues the line, so `ARG R=hello\\\\` swallows the next line",
+  why: "an escaped escape at the end of a line (`hello\\\\`) is not a continuation in BuildKit; ours continued the line, so `ARG R=hello\\\\` swallowed the next line",
 }
 const FIX_POSITIONAL: Verdict = {
   kind: "fixed",

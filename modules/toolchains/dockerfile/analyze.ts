@@ -62,9 +62,6 @@ export function analyzeDockerfile(text: string, opts: AnalyzeOptions): Dockerfil
   const { directives, instructions } = parseDockerfile(text, path)
   const escape = directives.escape
 
-  if (instructions.length === 0)
-    throw new DockerfileError(1, text.split(/\r?\n/)[0] ?? "", "the file has no instructions", "start with FROM <image>", path)
-
   const graph = buildStageGraph(instructions, {
     escape,
     path,

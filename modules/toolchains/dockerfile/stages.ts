@@ -8,12 +8,12 @@ import { closest } from "../../core/suggest.js"
 import { formatPlatform, normalizePlatformParts } from "../../core/platform.js"
 import { classifyRun, mentionsTargetPlatform } from "./classify.js"
 import { DockerfileError } from "./DockerfileError.js"
-import { INSTRUCTIONS, jsonForm, parseFlags, parseMount, type RawInstruction } from "./parse.js"
+import { INSTRUCTIONS, parseFlags, parseMount, type RawInstruction } from "./parse.js"
 import { runsNatively, type EnginePlatform } from "../../core/native.js"
 import { PLATFORM_ARGS, platformArgValues } from "./platforms.js"
 import { joinPath } from "./paths.js"
 import type { DockerfileRun, DockerfileStage, PlatformSource, RunKind, RunMount } from "./types.js"
-import { expandWord, lexFail, referencedNames, splitWords, type LexCtx } from "./words.js"
+import { expandWord, lexFail, referencedNames, type LexCtx } from "./words.js"
 
 export interface StageState {
   stage: DockerfileStage
@@ -104,7 +104,7 @@ function stageNamesOf(instructions: RawInstruction[], escape: string, path: stri
   let idx = 0
   for (const ins of instructions) {
     if (ins.keyword !== "FROM") continue
-    const words = splitWords(parseFlags(ins, escape, path).rest, escape).map((w) => w.word)
+    const words = ins.node.args
     if (words.length === 3 && words[1].toLowerCase() === "as") {
       const name = words[2].toLowerCase()
       if (!/^[a-z][a-z0-9._-]*$/.test(name))
@@ -139,6 +139,14 @@ function resolveStageRef(walk: Walk, ref: string, self: number, ins: RawInstruct
 function step(walk: Walk, ins: RawInstruction): void {
   const kw = ins.keyword
   const ctx: LexCtx = { line: ins.line, text: ins.text, escape: walk.escape, path: walk.path }
+  if (kw === "")
+    throw new DockerfileError(
+      ins.line,
+      ins.text,
+      `the escape character ${JSON.stringify(walk.escape)} at the end of the line continues it, and no instruction follows`,
+      `remove the trailing ${walk.escape}`,
+      walk.path,
+    )
   if (!INSTRUCTIONS.has(kw)) {
     const best = closest(kw, INSTRUCTIONS, 2)
     throw new DockerfileError(
@@ -149,7 +157,7 @@ function step(walk: Walk, ins: RawInstruction): void {
       walk.path,
     )
   }
-  if (ins.args === "" && ins.heredocs.length === 0)
+  if (ins.rest === "" && ins.heredocs.length === 0 && !ins.node.json)
     throw new DockerfileError(ins.line, ins.text, `${kw} needs at least one argument`, `see the Dockerfile reference for ${kw}`, walk.path)
   if (kw === "ARG") return declareArgs(walk, ins, ctx)
   if (kw === "FROM") return openStage(walk, ins, ctx)
@@ -160,7 +168,7 @@ function step(walk: Walk, ins: RawInstruction): void {
     case "ENV":
       return setEnv(walk, cur, ins, ctx)
     case "WORKDIR":
-      cur.workdir = joinPath(cur.workdir, expandWord(ins.args, cur.scope, ctx))
+      cur.workdir = joinPath(cur.workdir, expandWord(ins.rest, cur.scope, ctx))
       return
     case "RUN":
       return addRun(walk, cur, ins, ctx)
@@ -175,7 +183,7 @@ function step(walk: Walk, ins: RawInstruction): void {
 /** ARG: global (before the first FROM) or declared in the current stage; build args and automatic ARGs win over defaults. */
 function declareArgs(walk: Walk, ins: RawInstruction, ctx: LexCtx): void {
   const cur = walk.cur
-  const words = splitWords(ins.args, walk.escape).map((w) => w.word)
+  const words = ins.node.args
   const scope = cur ? cur.scope : walk.meta
   for (const w of words) {
     const eq = w.indexOf("=")
@@ -202,11 +210,11 @@ function declareArgs(walk: Walk, ins: RawInstruction, ctx: LexCtx): void {
 
 /** FROM: a new stage, its base (image or earlier stage) and the platform it executes on. */
 function openStage(walk: Walk, ins: RawInstruction, ctx: LexCtx): void {
-  const { flags, rest } = parseFlags(ins, walk.escape, walk.path)
+  const { flags } = parseFlags(ins, walk.path)
   for (const f of flags.keys())
     if (f !== "platform")
       throw new DockerfileError(ins.line, ins.text, `FROM has no --${f} flag`, "FROM takes only --platform=<platform>", walk.path)
-  const words = splitWords(rest, walk.escape).map((w) => w.word)
+  const words = ins.node.args
   if (!(words.length === 1 || (words.length === 3 && words[1].toLowerCase() === "as")))
     throw new DockerfileError(ins.line, ins.text, "FROM takes an image and optionally `AS <name>`", "write FROM [--platform=<platform>] <image> [AS <name>]", walk.path)
   const index = walk.states.length
@@ -265,31 +273,21 @@ function openStage(walk: Walk, ins: RawInstruction, ctx: LexCtx): void {
 
 /** ENV: values for later expansion in the stage (and stages based on it). */
 function setEnv(walk: Walk, cur: StageState, ins: RawInstruction, ctx: LexCtx): void {
-  const words = splitWords(ins.args, walk.escape).map((w) => w.word)
-  if (words.length && !words[0].includes("=")) {
-    // legacy form: ENV NAME value words…
-    if (words.length < 2)
-      throw new DockerfileError(ins.line, ins.text, `ENV ${words[0]} has no value`, `write ENV ${words[0]}=<value>`, walk.path)
-    const value = expandWord(ins.args.slice(ins.args.indexOf(words[0]) + words[0].length).trim(), cur.scope, ctx)
-    cur.scope.set(words[0], value)
-    cur.envNames.add(words[0])
-  } else {
-    for (const w of words) {
-      const eq = w.indexOf("=")
-      if (eq <= 0)
-        throw new DockerfileError(ins.line, ins.text, `ENV entry ${JSON.stringify(w)} has no value`, "write ENV NAME=value", walk.path)
-      const k = w.slice(0, eq)
-      cur.scope.set(k, expandWord(w.slice(eq + 1), cur.scope, ctx))
-      cur.envNames.add(k)
-    }
+  // the parser gives name, value, separator for each assignment (and rejects a name without a value)
+  const a = ins.node.args
+  for (let k = 0; k + 1 < a.length; k += 3) {
+    if (a[k] === "")
+      throw new DockerfileError(ins.line, ins.text, `ENV entry ${JSON.stringify(`=${a[k + 1]}`)} has no name`, "write ENV NAME=value", walk.path)
+    cur.scope.set(a[k], expandWord(a[k + 1], cur.scope, ctx))
+    cur.envNames.add(a[k])
   }
-  cur.envText += "\n" + ins.args
+  cur.envText += "\n" + ins.rest
 }
 
 /** RUN: its command, mounts (stage dependencies), classification and undeclared platform ARGs. */
 function addRun(walk: Walk, cur: StageState, ins: RawInstruction, ctx: LexCtx): void {
-  const { flags, rest } = parseFlags(ins, walk.escape, walk.path)
-  const argv = jsonForm(rest)
+  const { flags, rest } = parseFlags(ins, walk.path)
+  const argv = ins.node.json ? ins.node.args : undefined
   const heredocText = ins.heredocs.map((h) => h.body).join("\n")
   const command = (argv ? argv.join(" ") : rest) + (heredocText ? "\n" + heredocText : "")
   const mounts: RunMount[] = []
@@ -352,7 +350,7 @@ function addRun(walk: Walk, cur: StageState, ins: RawInstruction, ctx: LexCtx): 
 
 /** COPY/ADD --from: a dependency on another stage (or an image) and what it copies. */
 function addCopy(walk: Walk, cur: StageState, ins: RawInstruction, ctx: LexCtx, kw: "COPY" | "ADD"): void {
-  const { flags, rest } = parseFlags(ins, walk.escape, walk.path)
+  const { flags } = parseFlags(ins, walk.path)
   const fromRaw = flags.get("from")?.at(-1)
   if (fromRaw === undefined) return
   if (kw === "ADD")
@@ -361,8 +359,7 @@ function addCopy(walk: Walk, cur: StageState, ins: RawInstruction, ctx: LexCtx, 
   if (from === "")
     throw new DockerfileError(ins.line, ins.text, `--from=${fromRaw} expands to an empty string`, "name a stage, a stage index or an image", walk.path)
   const stageIdx = resolveStageRef(walk, from, cur.stage.index, ins, true)
-  const argv = jsonForm(rest)
-  let words = argv ?? splitWords(rest, walk.escape).map((w) => expandWord(w.word, cur!.scope, ctx))
+  let words = ins.node.json ? ins.node.args : ins.node.args.map((w) => expandWord(w, cur.scope, ctx))
   words = words.filter((w) => !/^\d*<<-?/.test(w))
   if (words.length < 2 && ins.heredocs.length === 0)
     throw new DockerfileError(ins.line, ins.text, "COPY needs at least one source and a destination", "write COPY --from=<stage> <src>... <dest>", walk.path)
@@ -378,7 +375,7 @@ function addCopy(walk: Walk, cur: StageState, ins: RawInstruction, ctx: LexCtx, 
 }
 
 function checkOnbuild(walk: Walk, ins: RawInstruction): void {
-  const inner = /^(\S+)/.exec(ins.args)?.[1]?.toUpperCase() ?? ""
+  const inner = ins.node.sub?.keyword.toUpperCase() ?? ""
   if (inner === "ONBUILD" || inner === "FROM" || inner === "MAINTAINER")
     throw new DockerfileError(ins.line, ins.text, `ONBUILD ${inner} is not allowed`, "ONBUILD takes any other instruction", walk.path)
   if (!INSTRUCTIONS.has(inner))

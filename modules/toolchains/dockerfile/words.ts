@@ -60,6 +60,12 @@ export interface ProcessedWord {
 const isSpace = (c: string) => /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/u.test(c)
 const isDigit = (c: string | undefined) => c !== undefined && /^\p{Nd}$/u.test(c)
 const isNameChar = (c: string | undefined) => c !== undefined && (c === "_" || /^[\p{L}\p{Nd}]$/u.test(c))
+/**
+ * Nesting limit of ${…} inside ${…} operands: each level recurses (BuildKit's Go stack grows; a
+ * JavaScript stack does not), and no real Dockerfile nests more than a few.
+ */
+const MAX_NESTING = 500
+
 /** POSIX special parameters ($@ $* $# $? $- $$ $!, and $0): names, never set in a Dockerfile. */
 const SPECIAL_PARAMS = new Set(["@", "*", "#", "?", "-", "$", "!", "0"])
 
@@ -231,6 +237,8 @@ class Lexer {
   private readonly cs: string[]
   private pos = 0
   private readonly escape: string
+  /** How many ${ are open (each one recurses). */
+  private depth = 0
   readonly matched = new Set<string>()
   readonly unmatched = new Set<string>()
 
@@ -380,6 +388,17 @@ class Lexer {
       return v === undefined && this.o.skipUnsetEnv ? "$" + name : (v ?? "")
     }
     this.pos++ // {
+    if (++this.depth > MAX_NESTING)
+      this.fail(`\${…} nested more than ${MAX_NESTING} deep`, "nest fewer ${…} inside each other")
+    try {
+      return this.braced()
+    } finally {
+      this.depth--
+    }
+  }
+
+  /** After `${`: the name, then `}` or a modifier. */
+  private braced(): string {
     const first = this.peek()
     if (first === undefined) this.fail("missing '}'", "close every ${ with }")
     if (first === "{" || first === "}" || first === ":")
@@ -492,36 +511,6 @@ export function expandWord(word: string, vars: Vars, ctx: LexCtx, refs: Set<stri
     if (e instanceof ShellWordError) return lexFail(ctx, e.message, e.fix)
     throw e
   }
-}
-
-/** Split instruction arguments into words on unquoted whitespace, keeping quotes; with offsets. */
-export function splitWords(s: string, escape: string): { word: string; start: number; end: number }[] {
-  const words: { word: string; start: number; end: number }[] = []
-  let i = 0
-  const n = s.length
-  while (i < n) {
-    while (i < n && /\s/.test(s[i])) i++
-    if (i >= n) break
-    const start = i
-    let quote = ""
-    while (i < n) {
-      const c = s[i]
-      if (quote) {
-        if (c === escape && quote === '"' && i + 1 < n) i += 2
-        else {
-          if (c === quote) quote = ""
-          i++
-        }
-      } else if (c === escape && i + 1 < n) i += 2
-      else if (c === "'" || c === '"') {
-        quote = c
-        i++
-      } else if (/\s/.test(c)) break
-      else i++
-    }
-    words.push({ word: s.slice(start, i), start, end: i })
-  }
-  return words
 }
 
 /** Variable names referenced by `$NAME`/`${NAME…}` anywhere in a text (no expansion). */

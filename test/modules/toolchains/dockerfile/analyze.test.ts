@@ -540,9 +540,30 @@ describe("parser", () => {
   })
 
 
-  it("a lone escape line: continues into the next line, or into nothing at the end of the file", () => {
+  it("a lone escape line: continues into the next line; into nothing at the end of the file it is an error (as in BuildKit)", () => {
     expect(on("\\\nFROM a\n", ARM).stages.map((s) => [s.line, s.base])).toEqual([[1, "a"]])
-    expect(on("FROM a\n\\\n", ARM).stages.map((s) => [s.line, s.runs.length])).toEqual([[1, 0]])
+    // issue 14: BuildKit's parser makes an empty instruction of it and its frontend rejects that (was: accepted, no instruction)
+    expect(errorOf("FROM a\n\\\n")).toMatchObject({ line: 2 })
+    expect(errorOf("FROM a\n\\\n").message).toMatch(/continues it, and no instruction follows/)
+  })
+
+  it("a line ends in an escaped escape: no continuation (issue 14; BuildKit parser.go lineContinuationRegex)", () => {
+    const a = on("FROM a\nRUN echo trailing\\\\backslash\\\\\nRUN echo D\n", ARM)
+    expect(a.stages[0].runs.map((r) => [r.line, r.endLine, r.command])).toEqual([
+      [2, 2, "echo trailing\\\\backslash\\\\"],
+      [3, 3, "echo D"],
+    ])
+    // `# escape=\``: the same with backticks
+    const b = on("# escape=`\nFROM a\nRUN a ``\nRUN b `\n c\n", ARM)
+    expect(b.stages[0].runs.map((r) => [r.line, r.endLine, r.command])).toEqual([
+      [3, 3, "a ``"],
+      [4, 5, "b  c"],
+    ])
+  })
+
+  it("the final newline ends the file: a continuation on the last line ends there (issue 14)", () => {
+    expect(on("FROM alpine:3.5\n\nRUN something \\\n", ARM).stages[0].runs.map((r) => [r.line, r.endLine])).toEqual([[3, 3]])
+    expect(on("FROM a\nRUN x \\\n\n", ARM).stages[0].runs.map((r) => [r.line, r.endLine])).toEqual([[2, 3]])
   })
 
   it("CRLF line endings and a UTF-8 BOM", () => {

@@ -70,6 +70,14 @@ describe("processWord", () => {
     expect(problem('"a\\"')).toMatch(/unmatched double quote/)
   })
 
+  it("${…} nests up to 500 deep; deeper is an input error, never a stack overflow", () => {
+    const nest = (d: number) => "${A:-".repeat(d) + "y" + "}".repeat(d)
+    expect(word(nest(500), { A: "x" })).toBe("x")
+    expect(word(nest(500))).toBe("y")
+    expect(problem(nest(501))).toMatch(/nested more than 500 deep/)
+    expect(problem(nest(20000))).toMatch(/nested more than 500 deep/)
+  })
+
   it("patterns are matched without backtracking: long values and many stars finish", () => {
     const long = "a".repeat(20000)
     expect(word("${V%%*a*a*a*a*a*b}", { V: long })).toBe(long)
