@@ -141,9 +141,9 @@ export const GAP_CASES: DockerfileGapCase[] = [
     targetPlatform: "linux/arm64",
     expect: { stage: "build", platform: "linux/amd64", emulated: true },
     verdict: {
-      kind: "fix",
-      fn: "modules/toolchains/dockerfile/stages.ts (ARG)",
-      why: "ours always keeps the automatic value for BUILDPLATFORM/TARGETPLATFORM/…; BuildKit lets a --build-arg, then an ARG default, replace it (global: buildMetaArgs; in a stage: dispatchArg), so this stage runs as linux/amd64 — emulated on an arm64 engine",
+      kind: "fixed",
+      fn: "modules/toolchains/dockerfile/stages.ts declareArgs",
+      why: "ours always kept the automatic value for BUILDPLATFORM/TARGETPLATFORM/…; BuildKit lets a --build-arg, then an ARG default, replace it (global: buildMetaArgs; in a stage: dispatchArg), so this stage runs as linux/amd64 — emulated on an arm64 engine",
     },
   },
   {

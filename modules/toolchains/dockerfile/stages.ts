@@ -50,8 +50,10 @@ interface Walk {
   readonly targetPlatform: string
   readonly engine: EnginePlatform
   readonly buildArgs: Record<string, string>
-  /** BUILDPLATFORM/TARGETPLATFORM & co.: automatic global ARGs. */
+  /** BUILDPLATFORM/TARGETPLATFORM & co.: automatic global ARGs (the engine's and the target's values). */
   readonly automatic: Map<string, string>
+  /** Automatic ARGs whose value a --build-arg or a global ARG default replaced (BuildKit lets them). */
+  readonly overridden: Set<string>
   /** Values visible to FROM lines: automatic and global ARGs. */
   readonly meta: Map<string, string>
   readonly globalArgs: Record<string, string | undefined>
@@ -76,10 +78,19 @@ export interface StageGraphOptions {
 /** Walk `instructions` and build the stage graph (throws DockerfileError / MultiarchInputError). */
 export function buildStageGraph(instructions: RawInstruction[], o: StageGraphOptions): StageGraph {
   const automatic = new Map<string, string>([...platformArgValues("BUILD", o.engine.platform), ...platformArgValues("TARGET", o.targetPlatform)])
+  const meta = new Map(automatic)
+  const overridden = new Set<string>()
+  // BuildKit (dockerfile2llb defaultArgs): a --build-arg of the same name replaces an automatic value
+  for (const [k, v] of automatic)
+    if (k in o.buildArgs && o.buildArgs[k] !== v) {
+      meta.set(k, o.buildArgs[k])
+      overridden.add(k)
+    }
   const walk: Walk = {
     ...o,
     automatic,
-    meta: new Map(automatic),
+    overridden,
+    meta,
     globalArgs: {},
     notes: [],
     states: [],
@@ -180,7 +191,13 @@ function step(walk: Walk, ins: RawInstruction): void {
   }
 }
 
-/** ARG: global (before the first FROM) or declared in the current stage; build args and automatic ARGs win over defaults. */
+/**
+ * ARG, as BuildKit's frontend reads it: a --build-arg of the name wins, then the ARG's default
+ * (expanded). Without either, a global ARG keeps the value the name already has (an automatic
+ * one or an earlier global ARG: buildMetaArgs), and a stage ARG takes the global value
+ * (dispatchArg). So `ARG BUILDPLATFORM=linux/amd64` before the first FROM replaces the automatic
+ * value, as `ARG TARGETARCH=amd64` does inside a stage.
+ */
 function declareArgs(walk: Walk, ins: RawInstruction, ctx: LexCtx): void {
   const cur = walk.cur
   const words = ins.node.args
@@ -191,19 +208,18 @@ function declareArgs(walk: Walk, ins: RawInstruction, ctx: LexCtx): void {
     if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name))
       throw new DockerfileError(ins.line, ins.text, `invalid ARG name ${JSON.stringify(name)}`, "write ARG NAME or ARG NAME=default", walk.path)
     const def = eq === -1 ? undefined : expandWord(w.slice(eq + 1), scope, ctx)
-    let value: string | undefined
-    if (walk.automatic.has(name)) value = walk.automatic.get(name)
-    else if (name in walk.buildArgs) value = walk.buildArgs[name]
-    else if (def !== undefined) value = def
-    else if (cur && name in walk.globalArgs) value = walk.globalArgs[name]
+    const given = name in walk.buildArgs ? walk.buildArgs[name] : def
     if (cur) {
+      const value = given ?? walk.meta.get(name)
       cur.stage.args.push(name)
       if (value !== undefined) cur.scope.set(name, value)
       else cur.scope.delete(name)
     } else {
-      walk.globalArgs[name] = value
-      if (value !== undefined) walk.meta.set(name, value)
-      else if (!walk.automatic.has(name)) walk.meta.delete(name)
+      if (given !== undefined) {
+        walk.meta.set(name, given)
+        if (walk.automatic.has(name) && given !== walk.automatic.get(name)) walk.overridden.add(name)
+      }
+      walk.globalArgs[name] = walk.meta.get(name)
     }
   }
 }
@@ -238,8 +254,10 @@ function openStage(walk: Walk, ins: RawInstruction, ctx: LexCtx): void {
       throw new DockerfileError(ins.line, ins.text, `--platform=${platformFlag} expands to an empty string`, "use --platform=$BUILDPLATFORM, or declare the ARG it uses before the first FROM", walk.path)
     platform = parsePlatformValue(v, ctx, `--platform=${platformFlag} gives`)
     const names = [...refs]
-    if (names.length && names.every((r) => r.startsWith("BUILD") && walk.automatic.has(r))) platformSource = "build"
-    else if (names.length && names.every((r) => r.startsWith("TARGET") && walk.automatic.has(r))) platformSource = "target"
+    // the automatic values as BuildKit sets them (not replaced by a --build-arg or an ARG default)
+    const automatic = (r: string) => walk.automatic.has(r) && !walk.overridden.has(r)
+    if (names.length && names.every((r) => r.startsWith("BUILD") && automatic(r))) platformSource = "build"
+    else if (names.length && names.every((r) => r.startsWith("TARGET") && automatic(r))) platformSource = "target"
     else platformSource = "literal"
   }
   const stage: DockerfileStage = {

@@ -406,6 +406,24 @@ describe("parser", () => {
     expect(from("/*\\//")).toBe("x:golang:1.21.5") // * is greedy: the longest leftmost match
   })
 
+  it("a --build-arg or an ARG default replaces an automatic platform ARG, as in BuildKit (issue 14; was: the automatic value always won)", () => {
+    const text = "ARG BUILDPLATFORM=linux/amd64\nFROM --platform=$BUILDPLATFORM golang:1.22 AS build\nRUN go version\nFROM alpine\nCOPY --from=build /usr/local/go/VERSION /\n"
+    const onArm = (t: string, buildArgs?: Record<string, string>) => analyzeDockerfile(t, { targetPlatform: ARM, nativePlatform: ARM, buildArgs })
+    const build = onArm(text).stages[0]
+    expect([build.platform, build.platformSource, build.emulated]).toEqual([AMD, "literal", true])
+    expect(onArm(text).globalArgs.BUILDPLATFORM).toBe(AMD)
+    // a --build-arg wins over the default, and over the automatic value without any ARG
+    expect(onArm(text, { BUILDPLATFORM: ARM }).stages[0]).toMatchObject({ platform: ARM, emulated: false })
+    expect(onArm("FROM --platform=$BUILDPLATFORM a\n", { BUILDPLATFORM: AMD }).stages[0]).toMatchObject({ platform: AMD, platformSource: "literal", emulated: true })
+    // ARG BUILDPLATFORM without a value keeps the automatic value
+    expect(onArm("ARG BUILDPLATFORM\nFROM --platform=$BUILDPLATFORM a\n").stages[0]).toMatchObject({ platform: ARM, platformSource: "build", emulated: false })
+    // inside a stage: a default replaces the automatic value there (dispatchArg)
+    const st = onArm("FROM a\nARG TARGETARCH=amd64\nWORKDIR /out/$TARGETARCH\nRUN true\n").stages[0]
+    expect(st.runs[0].workdir).toBe("/out/amd64")
+    // a global ARG without a value keeps an earlier global value
+    expect(onArm("ARG X=1\nARG X\nFROM a:$X\n").stages[0].base).toBe("a:1")
+  })
+
   it("--platform values: $BUILDPLATFORM, $TARGETPLATFORM, BUILDOS/BUILDARCH, a literal, a user ARG", () => {
     const text = [
       "ARG P=linux/riscv64",
