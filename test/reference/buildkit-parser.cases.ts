@@ -154,9 +154,9 @@ export const GAP_CASES: DockerfileGapCase[] = [
     targetPlatform: "linux/amd64",
     expect: { error: "variable expansion is not supported for --from" },
     verdict: {
-      kind: "fix",
-      fn: "modules/toolchains/dockerfile/stages.ts (COPY/ADD --from)",
-      why: "BuildKit rejects any --from whose ProcessWord (no variables) differs from the text (variables, quotes, escapes); ours expands it with the stage's ARGs and follows the stage",
+      kind: "fixed",
+      fn: "modules/toolchains/dockerfile/stages.ts addCopy",
+      why: "BuildKit rejects any --from whose ProcessWord (no variables) differs from the text (variables, quotes, escapes); ours expanded it with the stage's ARGs and followed the stage",
     },
   },
   {

@@ -373,9 +373,17 @@ function addCopy(walk: Walk, cur: StageState, ins: RawInstruction, ctx: LexCtx, 
   if (fromRaw === undefined) return
   if (kw === "ADD")
     throw new DockerfileError(ins.line, ins.text, "ADD has no --from flag", "use COPY --from=<stage|image>", walk.path)
-  const from = expandWord(fromRaw, cur.scope, ctx)
-  if (from === "")
-    throw new DockerfileError(ins.line, ins.text, `--from=${fromRaw} expands to an empty string`, "name a stage, a stage index or an image", walk.path)
+  // BuildKit expands nothing in --from and rejects a value that would change (convert.go toCommand)
+  if (expandWord(fromRaw, new Map(), ctx) !== fromRaw)
+    throw new DockerfileError(
+      ins.line,
+      ins.text,
+      `variable expansion is not supported for --from (--from=${fromRaw})`,
+      "define a new stage with FROM using an ARG from the global scope (ARG SRC=builder before the first FROM, FROM ${SRC} AS src) and COPY --from=src",
+      walk.path,
+    )
+  const from = fromRaw
+  if (from === "") throw new DockerfileError(ins.line, ins.text, "--from= names nothing", "name a stage, a stage index or an image", walk.path)
   const stageIdx = resolveStageRef(walk, from, cur.stage.index, ins, true)
   let words = ins.node.json ? ins.node.args : ins.node.args.map((w) => expandWord(w, cur.scope, ctx))
   words = words.filter((w) => !/^\d*<<-?/.test(w))

@@ -445,7 +445,7 @@ describe("parser", () => {
     ])
   })
 
-  it("stage references: by name (case-insensitive), by index, images, ARG-expanded --from, RUN --mount from=", () => {
+  it("stage references: by name (case-insensitive), by index, images, RUN --mount from=", () => {
     const text = [
       "FROM --platform=$BUILDPLATFORM x As Build", // 1
       "RUN make", // 2
@@ -455,7 +455,7 @@ describe("parser", () => {
       "COPY --from=BUILD /a /a", // 6
       "COPY --from=1 /b /b", // 7
       "COPY --from=nginx:1.27 /etc/nginx /etc/nginx", // 8
-      "COPY --from=$SRC /c /c", // 9
+      'COPY --from="build" /c /c', // 9 (quotes are removed before BuildKit looks at the value)
       "RUN --mount=type=bind,from=other,source=/s,target=/t --mount=type=cache,target=/root/.cache --network=none cc -c x.c", // 10
     ].join("\n")
     const a = on(text, ARM)
@@ -620,6 +620,9 @@ describe("malformed Dockerfiles", () => {
     ["COPY --from itself", "FROM a AS me\nCOPY --from=me /x /y\n", 2, /refers to itself/],
     ["COPY --from a later index", "FROM a\nCOPY --from=1 /x /y\nFROM b\n", 2, /stage index 1 is not an earlier stage/],
     ["COPY --from without a value", "FROM a\nCOPY --from /x /y\n", 2, /--from needs a value/],
+    // issue 14: BuildKit expands nothing in --from (was: ARG-expanded and followed)
+    ["COPY --from with a variable", "FROM a AS b\nFROM c\nARG SRC=b\nCOPY --from=$SRC /x /y\n", 4, /variable expansion is not supported for --from/],
+    ["COPY --from that the lexer would change", "FROM a AS b\nFROM c\nCOPY --from=b\\\\c /x /y\n", 3, /variable expansion is not supported for --from/],
     ["ADD --from", "FROM a AS b\nFROM c\nADD --from=b /x /y\n", 3, /ADD has no --from flag/],
     ["COPY --from with one path", "FROM a AS b\nFROM c\nCOPY --from=b /x\n", 3, /at least one source and a destination/],
     ["duplicate stage name", "FROM a AS x\nFROM b AS X\n", 2, /duplicate stage name "x"/],
