@@ -190,9 +190,9 @@ export const GAP_CASES: DockerfileGapCase[] = [
     targetPlatform: "linux/arm64",
     expect: { noFinding: "build-platform-binary", line: 5 },
     verdict: {
-      kind: "fix",
-      fn: "modules/toolchains/dockerfile/findings.ts (build-platform-binary)",
-      why: "the finding fires for every compile without TARGETARCH in a stage another-platform stage copies from, even when what is copied (/out/app) is not that compile's output; it should fire only when a copied path contains the compile's output (its -o path, or its workdir when no -o)",
+      kind: "fixed",
+      fn: "modules/toolchains/dockerfile/findings.ts (build-platform-binary), classify.ts compileOutputs",
+      why: "the finding fired for every compile without TARGETARCH in a stage another-platform stage copies from, even when what is copied (/out/app) is not that compile's output; it fires only when a copied path contains the compile's output (its -o path, or its workdir when no -o)",
     },
   },
 ]

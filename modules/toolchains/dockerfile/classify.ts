@@ -3,6 +3,7 @@
  * JVM project, downloads…), whether it is heavy under QEMU, and whether it selects a target platform.
  */
 import { unquote } from "./parse.js"
+import { joinPath } from "./paths.js"
 import type { RunKind } from "./types.js"
 
 export interface Classification {
@@ -164,6 +165,47 @@ export function classifyRun(command: string, argv?: string[]): Classification {
   if (!found.length) return { kind: "other", heavy: false }
   found.sort((a, b) => HEAVY_ORDER.indexOf(a.kind) - HEAVY_ORDER.indexOf(b.kind))
   return found[0]
+}
+
+/** The value of an option given as `-o X`, `-o=X`, `--out X` or `--out=X` (`names` without dashes' values). */
+function optionValue(words: string[], names: string[]): string | undefined {
+  for (let i = 1; i < words.length; i++) {
+    for (const n of names) {
+      if (words[i] === n && words[i + 1] !== undefined) return words[i + 1]
+      if (words[i].startsWith(n + "=")) return words[i].slice(n.length + 1)
+      if (n === "-o" && words[i].startsWith("-o") && words[i].length > 2 && !words[i].startsWith("-o=")) return words[i].slice(2) // gcc -oX
+    }
+  }
+  return undefined
+}
+
+/**
+ * Where the compiles of a RUN write what they build (absolute paths): a Go/Rust/C compile's `-o`
+ * (cargo: `--target-dir`), else the directory it runs in (`cd` followed; go build writes the
+ * binary there, cargo its target/); `go install` and `cargo install` also write to their bin
+ * directories, `make install`/`cmake --install` to /usr/local. Used to tell whether another stage
+ * copies a compile's output, or only something else from the stage (a tool built and run inside it).
+ */
+export function compileOutputs(command: string, workdir: string): string[] {
+  const out = new Set<string>()
+  let cwd = workdir
+  for (const words of simpleCommands(command)) {
+    if (words[0] === "cd") {
+      if (words[1] !== undefined && !words[1].startsWith("-")) cwd = joinPath(cwd, words[1])
+      continue
+    }
+    const c = classifyCommand(words)
+    if (!c || (c.kind !== "go-build" && c.kind !== "rust-build" && c.kind !== "c-build")) continue
+    const prog = words[0].replace(/^.*\//, "")
+    const sub = words.slice(1).find((w) => !w.startsWith("-")) ?? ""
+    if (prog === "go" && !["build", "install", "test"].includes(sub)) continue // vet, run, generate leave no binary behind
+    const o = prog === "cargo" ? optionValue(words, ["--target-dir"]) : optionValue(words, ["-o"])
+    out.add(o !== undefined ? joinPath(cwd, o) : cwd)
+    if (prog === "go" && sub === "install") out.add("/go/bin")
+    if (prog === "cargo" && sub === "install") out.add("/usr/local/cargo/bin").add("/root/.cargo/bin")
+    if (words.includes("install") && prog !== "go" && prog !== "cargo") out.add("/usr/local")
+  }
+  return [...out]
 }
 
 /** Does the text select a target platform (Go/Rust/C cross-compilation, xx helpers)? */

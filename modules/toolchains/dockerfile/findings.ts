@@ -4,6 +4,7 @@
  * platform ARGs, stages pinned to a literal platform, a final stage on the wrong platform.
  */
 import { TARGETS } from "../../core/targets.js"
+import { compileOutputs } from "./classify.js"
 import { cFix, fixFor } from "./fixes.js"
 import { joinPath, nativeOutputWhat, within } from "./paths.js"
 import { abiKey } from "../../core/native.js"
@@ -113,24 +114,28 @@ export function findingsOf(graph: StageGraph, targetPlatform: string, nativePlat
     }
   }
 
-  // compiles on the build platform that never select the target
+  // compiles on the build platform that never select the target, whose output another platform's stage copies
   for (const st of states) {
     const s = st.stage
     if (!s.needed) continue
-    const consumers = states.filter(
-      (o) => o.stage.needed && o !== st && o.stage.copies.some((c) => c.stage === s.index) && abi(o.stage.platform) !== abi(s.platform),
-    )
-    if (!consumers.length) continue
+    const copiesFromHere = states
+      .filter((o) => o.stage.needed && o !== st && abi(o.stage.platform) !== abi(s.platform))
+      .flatMap((o) => o.stage.copies.filter((c) => c.stage === s.index).map((c) => ({ to: o.stage, paths: c.sources.map((raw) => joinPath("/", raw)) })))
+    if (!copiesFromHere.length) continue
     for (const r of s.runs) {
       if (!(r.kind === "go-build" || r.kind === "rust-build" || r.kind === "c-build") || r.targetsOtherPlatform) continue
       if (reportedProducers.has(`${s.index}:${r.line}`)) continue
-      const to = consumers[0].stage
+      // only when a copied path holds what this RUN compiled (a tool built and run only here is fine)
+      const outputs = compileOutputs(r.command, r.workdir)
+      const hit = copiesFromHere.find((c) => c.paths.some((p) => outputs.some((o) => within(o, p) || within(p, o))))
+      if (!hit) continue
+      const to = hit.to
       findings.push({
         kind: "build-platform-binary",
         severity: "warning",
         line: r.line,
         stage: s.label,
-        message: `RUN ${oneLine(r.command)} in stage ${s.label} runs on ${s.platform} and never selects the target (no TARGETARCH/TARGETOS, GOARCH, --target or cross CC): it builds for ${s.platform}, and stage ${to.label} (${to.platform}) copies from it`,
+        message: `RUN ${oneLine(r.command)} in stage ${s.label} runs on ${s.platform} and never selects the target (no TARGETARCH/TARGETOS, GOARCH, --target or cross CC): it builds for ${s.platform}, and stage ${to.label} (${to.platform}) copies its output`,
         fix: fixFor(r.kind, targetPlatform),
       })
     }

@@ -522,6 +522,21 @@ describe("parser", () => {
     expect(r.findings[0].fix).toContain("aarch64-unknown-linux-gnu")
   })
 
+  it("build-platform-binary fires only when a copied path holds that compile's output (issue 14; was: any compile in a stage copied from)", () => {
+    const head = "FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nARG TARGETOS TARGETARCH\nWORKDIR /src\nCOPY . .\n"
+    const tool = "RUN go build -o /usr/local/bin/gen ./cmd/gen && gen > zz_generated.go\nRUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .\n"
+    // a generator built and run only in the builder: /out/app is not its output
+    expect(kinds(on(head + tool + "FROM alpine\nCOPY --from=build /out/app /app\n", ARM))).toEqual([])
+    // copying the generator itself is the trap
+    expect(kinds(on(head + tool + "FROM alpine\nCOPY --from=build /usr/local/bin/gen /gen\n", ARM))).toEqual(["build-platform-binary@5"])
+    // no -o: the binary lands in the directory the compile runs in (cd followed)
+    expect(kinds(on(head + "RUN cd cmd/app && go build\nFROM alpine\nCOPY --from=build /src/cmd/app/app /app\n", ARM))).toEqual(["build-platform-binary@5"])
+    expect(kinds(on(head + "RUN cd cmd/app && go build\nFROM alpine\nCOPY --from=build /src/README.md /\n", ARM))).toEqual([])
+    // a whole directory above the output, and an output directory above the copied file
+    expect(kinds(on(head + "RUN go build -o /out/ ./...\nFROM alpine\nCOPY --from=build /out/app /app\n", ARM))).toEqual(["build-platform-binary@5"])
+    expect(kinds(on(head + "RUN gcc -o /out/tool tool.c\nFROM alpine\nCOPY --from=build /out /usr/bin\n", ARM))).toEqual(["build-platform-binary@5"])
+  })
+
   it("the reverse trap: a whole directory that contains npm ci output, .node and .so files", () => {
     const a = on("FROM --platform=$BUILDPLATFORM node AS b\nWORKDIR /app\nRUN npm ci\nFROM node\nCOPY --from=b /app /app\nCOPY --from=b /x/addon.node /usr/lib/libz.so.1 /y/\n", ARM)
     expect(kinds(a)).toEqual(["native-output-copied@5", "native-output-copied@6"])
