@@ -71,7 +71,12 @@ export function planRust(row: Readonly<TargetRow>, o: RustOptions, facts: Source
   const { version, source: versionSource } = resolveRustVersion(o, facts, cargo)
   const libc: Libc = o.libc ?? DEFAULT_LIBC
   const bad = unsupportedReason(row, libc)
-  if (bad) throw new MultiarchInputError("libc", libc, `${row.platform}: ${bad.problem}`, bad.fix)
+  if (bad) {
+    // issue 14: without --libc the user chose the platform, not the libc: name the platform, the reason and the default
+    if (o.libc === undefined)
+      throw new MultiarchInputError("platforms", row.platform, `${bad.problem} (--libc defaults to ${DEFAULT_LIBC})`, bad.fix)
+    throw new MultiarchInputError("libc", libc, `${row.platform}: ${bad.problem}`, bad.fix)
+  }
 
   const triple = row.rust[libc]
   const T = cargoEnvTriple(triple)
