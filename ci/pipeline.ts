@@ -152,11 +152,27 @@ export function trustedFileValues(env: Env, values: Record<string, string>, o: {
 }
 
 /**
+ * The GitHub event payload (the JSON file GITHUB_EVENT_PATH names), or undefined outside GitHub
+ * Actions or when it cannot be read. A pull_request_target run's pull request number is only there
+ * (issue 14: GITHUB_REF is the base branch).
+ */
+export function readGitHubEvent(env: Env): unknown {
+  const file = env.GITHUB_EVENT_PATH?.trim()
+  if (!file) return undefined
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as unknown
+  } catch {
+    return undefined
+  }
+}
+
+/**
  * Turn the environment and the env file's values into a pipeline configuration, or the list of
  * EVERY problem found. Pure: no engine, no file access (except resolving `source` against `cwd`).
- * Precedence: `env` (the real environment) over `fileValues` over defaults.
+ * Precedence: `env` (the real environment) over `fileValues` over defaults. `o.githubEvent` is the
+ * GitHub event payload (readGitHubEvent); `o.explicitFile`: the workflow named the file.
  */
-export function parseConfig(env: Env, fileValues: Record<string, string> = {}, cwd = process.cwd(), fileName = DEFAULT_ENV_FILE, o: { explicitFile?: boolean } = {}): ParseResult {
+export function parseConfig(env: Env, fileValues: Record<string, string> = {}, cwd = process.cwd(), fileName = DEFAULT_ENV_FILE, o: { explicitFile?: boolean; githubEvent?: unknown } = {}): ParseResult {
   const problems: string[] = []
   const trusted = trustedFileValues(env, fileValues, { explicit: o.explicitFile ?? false, fileName })
   problems.push(...trusted.problems)
@@ -189,7 +205,7 @@ export function parseConfig(env: Env, fileValues: Record<string, string> = {}, c
     for (const x of all) problems.push(`MULTIARCH_PLATFORMS: ${x.message}`)
   }
 
-  const ci = ciContext(env)
+  const ci = ciContext(env, {}, o.githubEvent)
   const sourceRel = s.MULTIARCH_SOURCE ?? "."
   const source = path.resolve(cwd, sourceRel)
 
@@ -308,7 +324,7 @@ export async function runPipeline(c: PipelineConfig, log: (s: string) => void = 
 /** The program: read settings, print every problem and return 2, or run. Returns the exit code. */
 export async function main(env: Env = process.env, cwd = process.cwd()): Promise<number> {
   const file = readEnvFile(env, cwd)
-  const parsed = parseConfig(env, file.values, cwd, file.file ? path.relative(cwd, file.file) || file.file : DEFAULT_ENV_FILE, { explicitFile: file.explicit })
+  const parsed = parseConfig(env, file.values, cwd, file.file ? path.relative(cwd, file.file) || file.file : DEFAULT_ENV_FILE, { explicitFile: file.explicit, githubEvent: readGitHubEvent(env) })
   const problems = [...file.problems, ...(parsed.ok ? [] : parsed.problems)]
   if (!parsed.ok || problems.length) {
     console.error(`multiarch pipeline: ${problems.length} problem${problems.length === 1 ? "" : "s"} in the settings (nothing was built):`)

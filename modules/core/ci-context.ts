@@ -61,6 +61,11 @@ const nonEmpty = (v: string | undefined): string | undefined => (v !== undefined
  * GITHUB_REF_TYPE as fallback, GITHUB_SHA, GITHUB_EVENT_NAME, GITHUB_HEAD_REF, GITHUB_BASE_REF,
  * GITHUB_SERVER_URL, GITHUB_REPOSITORY. GitHub does not put the default branch in the environment:
  * pass `defaultBranch` (e.g. `${{ github.event.repository.default_branch }}`) when you use `edge`.
+ * A `pull_request_target` run has GITHUB_REF = the *base* branch and the pull request's number
+ * only in the event payload (the JSON file GITHUB_EVENT_PATH names): pass that payload as
+ * `githubEvent` and the run is tagged pr-<n> like a pull_request run (as docker/metadata-action
+ * does); without it the run has no ref to tag from — never the base branch's tag, which would
+ * push the pull request's code as `:main`.
  * GitLab: CI_COMMIT_TAG, CI_MERGE_REQUEST_IID (+ _SOURCE/_TARGET_BRANCH_NAME), CI_COMMIT_BRANCH,
  * CI_COMMIT_REF_NAME as fallback, CI_COMMIT_SHA, CI_DEFAULT_BRANCH, CI_PROJECT_URL,
  * CI_PROJECT_PATH, CI_REGISTRY_IMAGE, CI_PIPELINE_SOURCE. Precedence: tag, then pull/merge
@@ -69,11 +74,11 @@ const nonEmpty = (v: string | undefined): string | undefined => (v !== undefined
  * @example ciContext({ GITHUB_ACTIONS: "true", GITHUB_REF: "refs/tags/v1.2.3", GITHUB_SHA: "0123456789abcdef…" })
  *   // { provider: "github", kind: "tag", tag: "v1.2.3", sha: "0123456789abcdef…", … }
  */
-export function ciContext(env: Env = {}, explicit: ExplicitContext = {}): CiContext {
+export function ciContext(env: Env = {}, explicit: ExplicitContext = {}, githubEvent?: unknown): CiContext {
   let ctx: CiContext
   const isGitHub = env.GITHUB_ACTIONS === "true" || (!!nonEmpty(env.GITHUB_REF) || !!nonEmpty(env.GITHUB_SHA))
   const isGitLab = env.GITLAB_CI === "true" || !!nonEmpty(env.CI_COMMIT_SHA) || !!nonEmpty(env.CI_COMMIT_REF_NAME)
-  if (isGitHub) ctx = fromGitHub(env)
+  if (isGitHub) ctx = fromGitHub(env, githubEvent)
   else if (isGitLab) ctx = fromGitLab(env)
   else ctx = { provider: "unknown", kind: "unknown" }
 
@@ -113,11 +118,26 @@ function parsePrNumber(s: string): number {
   return n
 }
 
-function fromGitHub(env: Env): CiContext {
+/** The pull request number of a GitHub event payload (pull_request.number, else number), if it is one. */
+function eventPrNumber(event: unknown): number | undefined {
+  if (typeof event !== "object" || event === null) return undefined
+  const e = event as { number?: unknown; pull_request?: { number?: unknown } }
+  const n = e.pull_request?.number ?? e.number
+  return typeof n === "number" && Number.isInteger(n) && n > 0 ? n : undefined
+}
+
+function fromGitHub(env: Env, event: unknown): CiContext {
   const ctx: CiContext = { provider: "github", kind: "unknown" }
   const ref = nonEmpty(env.GITHUB_REF)
   let m: RegExpExecArray | null
-  if (ref?.startsWith("refs/tags/")) {
+  if (env.GITHUB_EVENT_NAME === "pull_request_target") {
+    // GITHUB_REF is the base branch here: the pull request is in the event payload, or nowhere
+    const pr = eventPrNumber(event)
+    if (pr !== undefined) {
+      ctx.kind = "pr"
+      ctx.pr = pr
+    }
+  } else if (ref?.startsWith("refs/tags/")) {
     ctx.kind = "tag"
     ctx.tag = ref.slice("refs/tags/".length)
   } else if (ref && (m = /^refs\/pull\/(\d+)\/(?:merge|head)$/.exec(ref))) {

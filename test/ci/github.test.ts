@@ -7,115 +7,41 @@
  * pipefail`) — with a stand-in `dagger` first on PATH that records its argv. Then the recorded
  * flags go through the module's own tag grammar (publishTargets) to show the tags the image gets.
  *
- * Limits: the evaluator knows only the expression forms used here (property access, '…', ||, &&,
- * ==, !, format()), and if a later action release changes how it passes `args`, this test won't
- * notice (its pin is checked in workflows.test.ts).
+ * Limits: the evaluator (expressions.ts) knows only the expression forms used here (property
+ * access, '…', ||, &&, ==, !=, !, format()), and if a later action release changes how it passes
+ * `args`, this test won't notice (its pin is checked in workflows.test.ts).
  */
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { publishTargets } from "../../modules/core/publish.js"
+import { evalExpression, interpolate, type Ctx } from "./expressions.js"
 import { ciToolsAvailable, documentedCommand, loadYaml, makeStandIns, readKeyValues, recordedDaggerCalls, REPO, run } from "./tools.js"
 
 const available = ciToolsAvailable(["yaml", "bash"])
 
 // ---------------------------------------------------------------------------------------------
-// GitHub expressions (the subset the templates use)
-
-type Ctx = Record<string, unknown>
-
-function evalExpression(src: string, ctx: Ctx): unknown {
-  const tokens: string[] = []
-  const re = /\s*(\|\||&&|==|!=|!|\(|\)|,|'(?:[^']|'')*'|[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*|\d+)\s*/y
-  let m: RegExpExecArray | null
-  while (re.lastIndex < src.length && (m = re.exec(src))) tokens.push(m[1])
-  if (re.lastIndex < src.length) throw new Error(`cannot parse expression ${JSON.stringify(src)} at ${re.lastIndex}`)
-  let i = 0
-  const truthy = (v: unknown) => !(v === undefined || v === null || v === "" || v === false || v === 0)
-  const eq = (a: unknown, b: unknown) => (typeof a === "string" && typeof b === "string" ? a.toLowerCase() === b.toLowerCase() : a === b)
-  const or = (): unknown => {
-    let v = and()
-    while (tokens[i] === "||") {
-      i++
-      const r = and()
-      v = truthy(v) ? v : r
-    }
-    return v
-  }
-  const and = (): unknown => {
-    let v = cmp()
-    while (tokens[i] === "&&") {
-      i++
-      const r = cmp()
-      v = truthy(v) ? r : v
-    }
-    return v
-  }
-  const cmp = (): unknown => {
-    const a = primary()
-    if (tokens[i] === "==" || tokens[i] === "!=") {
-      const op = tokens[i++]
-      const b = primary()
-      return op === "==" ? eq(a, b) : !eq(a, b)
-    }
-    return a
-  }
-  const primary = (): unknown => {
-    const t = tokens[i++]
-    if (t === "!") return !truthy(primary())
-    if (t === "(") {
-      const v = or()
-      if (tokens[i++] !== ")") throw new Error(`missing ) in ${src}`)
-      return v
-    }
-    if (t.startsWith("'")) return t.slice(1, -1).replace(/''/g, "'")
-    if (/^\d+$/.test(t)) return Number(t)
-    if (t === "true" || t === "false") return t === "true"
-    if (tokens[i] === "(") {
-      i++
-      const args: unknown[] = []
-      while (tokens[i] !== ")") {
-        args.push(or())
-        if (tokens[i] === ",") i++
-      }
-      i++
-      if (t === "format") return String(args[0]).replace(/\{(\d+)\}/g, (_x, n: string) => String(args[Number(n) + 1] ?? ""))
-      throw new Error(`unknown function ${t}`)
-    }
-    return t.split(".").reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), ctx)
-  }
-  const v = or()
-  if (i !== tokens.length) throw new Error(`trailing tokens in ${src}`)
-  return v
-}
-
-function interpolate(s: string, ctx: Ctx): string {
-  return s.replace(/\$\{\{([\s\S]*?)\}\}/g, (_m, e: string) => {
-    const v = evalExpression(e.trim(), ctx)
-    return v === undefined || v === null ? "" : String(v)
-  })
-}
-
-// ---------------------------------------------------------------------------------------------
 // a GitHub event and the runner
 
 const SHA = "0123456789abcdef0123456789abcdef01234567"
-type Event = { kind: "tag" | "branch" | "pr"; name: string }
+/** pr-target: a pull_request_target run for pull request `name`, which GitHub runs on the base branch (main). */
+type Event = { kind: "tag" | "branch" | "pr" | "pr-target"; name: string }
 
 function githubContext(ev: Event) {
-  const ref = ev.kind === "tag" ? `refs/tags/${ev.name}` : ev.kind === "branch" ? `refs/heads/${ev.name}` : `refs/pull/${ev.name}/merge`
+  const ref = ev.kind === "tag" ? `refs/tags/${ev.name}` : ev.kind === "branch" ? `refs/heads/${ev.name}` : ev.kind === "pr" ? `refs/pull/${ev.name}/merge` : "refs/heads/main"
+  const pr = ev.kind === "pr" || ev.kind === "pr-target"
   return {
     repository: "Owner/App", // upper case on purpose: ghcr.io needs it lower-cased
     ref,
-    ref_name: ev.kind === "pr" ? `${ev.name}/merge` : ev.name,
+    ref_name: ev.kind === "pr" ? `${ev.name}/merge` : ev.kind === "pr-target" ? "main" : ev.name,
     ref_type: ev.kind === "tag" ? "tag" : "branch",
     sha: SHA,
     actor: "Octo-Cat",
     token: "ghs_runtoken",
     server_url: "https://github.com",
-    event_name: ev.kind === "pr" ? "pull_request" : "push",
-    event: { repository: { default_branch: "main" } },
+    event_name: ev.kind === "pr" ? "pull_request" : ev.kind === "pr-target" ? "pull_request_target" : "push",
+    event: { repository: { default_branch: "main" }, ...(pr ? { number: Number(ev.name), pull_request: { number: Number(ev.name) } } : {}) },
   }
 }
 
@@ -260,11 +186,31 @@ describe.skipIf(!available)("GitHub: the argv the templates give dagger", () => 
     expect(pr.secrets).toEqual({})
   })
 
-  it("README.md's GitHub one-liner gives the same argv as example-job.yml", async () => {
-    const readme = documentedCommand(fs.readFileSync(path.join(REPO, "README.md"), "utf8"), "github-one-liner")
-    for (const ev of [{ kind: "tag", name: "v1.2.3" }, { kind: "branch", name: "main" }] as Event[]) {
+  it("pull_request_target (GITHUB_REF = the base branch): every publishing step passes refs/pull/<n>/merge, so the tags are pr-<n>, never main (issue 14)", async () => {
+    // example-job.yml and native-runners.yml publish on push only; their step, pasted into a
+    // pull_request_target workflow, must still not tag the base branch. multiarch.yml publishes
+    // on any event but pull_request when the caller asks it to (inputs.push).
+    const ev: Event = { kind: "pr-target", name: "15" }
+    for (const [file, job, fn, stepIndex] of [
+      ["ci/github/example-job.yml", "image", "publish", 0],
+      ["ci/github/multiarch.yml", "multiarch", "publish", 1],
+      ["ci/github/native-runners.yml", "merge", "merge", 0],
+    ] as const) {
+      const flags = flagsAfter((await runDaggerStep(file, job, ev, { stepIndex })).argv, fn)
+      expect(flags["git-ref"], file).toBe("refs/pull/15/merge")
+      expect(tagsOf({ ...flags, address: "ghcr.io/owner/app" }), file).toEqual(["ghcr.io/owner/app:pr-15", "ghcr.io/owner/app:sha-0123456"])
+    }
+  })
+
+  it("README.md's GitHub one-liner gives the same argv as example-job.yml (with the step's env README names)", async () => {
+    const text = fs.readFileSync(path.join(REPO, "README.md"), "utf8")
+    const readme = documentedCommand(text, "github-one-liner")
+    // the GIT_REF expression README tells users to put in the step's env
+    const gitRefExpr = /`GIT_REF: (\$\{\{[^`]*\}\})`/.exec(text)?.[1]
+    expect(gitRefExpr).toBeDefined()
+    for (const ev of [{ kind: "tag", name: "v1.2.3" }, { kind: "branch", name: "main" }, { kind: "pr-target", name: "15" }] as Event[]) {
       const job = await runDaggerStep("ci/github/example-job.yml", "image", ev)
-      const doc = await runCommand(readme, ev, { MULTIARCH_MODULE: MODULE, REGISTRY_PASSWORD: "x" })
+      const doc = await runCommand(readme, ev, { MULTIARCH_MODULE: MODULE, REGISTRY_PASSWORD: "x", GIT_REF: interpolate(gitRefExpr!, { github: githubContext(ev) }) })
       expect(["--progress", "plain", ...doc]).toEqual(job.argv)
     }
   })

@@ -8,7 +8,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { DEFAULT_ENV_FILE, describeConfig, parseConfig, readEnvFile, sourceExcludes, type PipelineConfig } from "../../ci/pipeline.js"
+import { DEFAULT_ENV_FILE, describeConfig, parseConfig, readEnvFile, readGitHubEvent, sourceExcludes, type PipelineConfig } from "../../ci/pipeline.js"
 import { SOURCE_IGNORE } from "../../modules/core/source.js"
 import { parsePublishRequest } from "../../modules/core/publish.js"
 import { parseBuildRequest } from "../../modules/toolchains/request.js"
@@ -119,6 +119,25 @@ describe("ci/pipeline.ts settings (pure)", () => {
     // without GITHUB_TOKEN in the environment: no credentials (the engine's own docker login, if any)
     const anon = ok(parseConfig(GITHUB_TAG, {}, cwd)).output
     expect(anon.kind === "publish" && anon.username).toBeUndefined()
+  })
+
+  it("GitHub pull_request_target run: pr-<n> from the event file GITHUB_EVENT_PATH names, never the base branch (issue 14)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "multiarch-event-"))
+    try {
+      const eventPath = path.join(dir, "event.json")
+      fs.writeFileSync(eventPath, JSON.stringify({ number: 15, pull_request: { number: 15 } }))
+      const env = { ...GITHUB_TAG, GITHUB_REF: "refs/heads/main", GITHUB_EVENT_NAME: "pull_request_target", GITHUB_EVENT_PATH: eventPath }
+      expect(readGitHubEvent(env)).toEqual({ number: 15, pull_request: { number: 15 } })
+      const c = ok(parseConfig(env, {}, cwd, undefined, { githubEvent: readGitHubEvent(env) }))
+      expect(c.output).toMatchObject({ kind: "publish", tags: ["pr-15", "sha-0123456"] })
+      // without the payload: a problem, not the base branch's tag
+      expect(problems(parseConfig({ ...env, GITHUB_EVENT_PATH: path.join(dir, "missing.json") }, {}, cwd))).toEqual([
+        expect.stringMatching(/^MULTIARCH_TAGS: not set and no git tag, branch or pull\/merge request/),
+      ])
+      expect(readGitHubEvent({ GITHUB_EVENT_PATH: path.join(dir, "missing.json") })).toBeUndefined()
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it("GitLab merge request run: $CI_REGISTRY_IMAGE, pr-7 + sha tag, CI_REGISTRY_USER/PASSWORD; explicit settings win", () => {

@@ -251,9 +251,9 @@ OUR_CONFIG_EXPECTED["synthetic_merge_group"] = ["gh-readonly-queue-master-pr-15-
 // verdicts for the cases that do not agree
 
 export const FIX_PR_TARGET: Verdict = {
-  kind: "fix",
-  fn: "modules/core/ci-context.ts ciContext/fromGitHub",
-  why: "pull_request_target runs with GITHUB_REF = the base branch; metadata-action takes the PR number from the event payload (refs/pull/<number>/merge) and tags pr-<n>. Ours tags the base branch, so a PR's code would be pushed as :master",
+  kind: "fixed",
+  fn: "modules/core/ci-context.ts ciContext/fromGitHub (the event payload, read by ci/pipeline.ts readGitHubEvent); ci/github/*.yml and README's one-liner pass GIT_REF",
+  why: "pull_request_target runs with GITHUB_REF = the base branch; metadata-action takes the PR number from the event payload (refs/pull/<number>/merge) and tags pr-<n>. Ours tagged the base branch, so a PR's code would have been pushed as :master",
 }
 export const KEEP_NONSEMVER_TAG: Verdict = {
   kind: "keep",

@@ -3,15 +3,19 @@
  * (OUR_CONFIGURATION). Data and where it comes from: metadata-action.cases.ts.
  *
  * Two paths compute tags here, both checked:
- *  - ciContext(env) → computeTags: what ci/pipeline.ts does with the CI environment;
+ *  - ciContext(env, {}, event) → computeTags: what ci/pipeline.ts does with the CI environment and
+ *    the event payload GITHUB_EVENT_PATH names (readGitHubEvent);
  *  - publishTargets(address, [], { gitRef, gitSha }): what `publish --git-ref --git-sha` does with
- *    the values README's one-liners pass ($GITHUB_REF/$GITHUB_SHA; GitLab: the ref the template builds).
+ *    the values the templates and README's one-liners pass (GitHub: the GIT_REF expression of
+ *    ci/github/example-job.yml — $GITHUB_REF, or refs/pull/<n>/merge on pull_request_target;
+ *    GitLab: the ref the template builds).
  */
 import { execFileSync } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
+import { readGitHubEvent } from "../../ci/pipeline.js"
 import { publishTargets } from "../../modules/core/publish.js"
 import { ciContext, type CiContext } from "../../modules/core/ci-context.js"
 import { parseSemver } from "../../modules/core/semver.js"
@@ -28,17 +32,13 @@ import {
   type MetaTestCase,
 } from "./metadata-action.cases.js"
 import { cite, type Verdict } from "./sources.js"
+import { interpolate } from "../ci/expressions.js"
 
 const ROOT = join(import.meta.dirname, "../..")
 const scratch = mkdtempSync(join(tmpdir(), "multiarch-ref-ma-"))
 afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 
-/**
- * The environment a GitHub job sees for a fixture: its variables, and the event payload in the
- * file GITHUB_EVENT_PATH names (as on a runner). Today ciContext reads no payload; the fix for
- * pull_request_target may read it from GITHUB_EVENT_PATH or take it as an argument — this is the one
- * place to adapt.
- */
+/** The environment a GitHub job sees for a fixture: its variables, and the event payload in the file GITHUB_EVENT_PATH names (as on a runner). */
 function githubEnv(name: string, f: GitHubFixture): Record<string, string> {
   const env = { ...f.env }
   if (f.payload !== undefined) {
@@ -48,7 +48,12 @@ function githubEnv(name: string, f: GitHubFixture): Record<string, string> {
   }
   return env
 }
-const tagsFromEnv = (env: Record<string, string>) => computeTags(ciContext(env))
+const tagsFromEnv = (env: Record<string, string>) => computeTags(ciContext(env, {}, readGitHubEvent(env)))
+
+/** The --git-ref ci/github/example-job.yml passes for a fixture: its GIT_REF expression, evaluated with the fixture's github context. */
+const GIT_REF_EXPR = /^ +GIT_REF: (\$\{\{.*\}\})$/m.exec(readFileSync(join(ROOT, "ci/github/example-job.yml"), "utf8"))?.[1]
+const templateGitRef = (f: GitHubFixture) =>
+  interpolate(GIT_REF_EXPR ?? "(ci/github/example-job.yml has no GIT_REF: in a step env)", { github: { ref: f.env.GITHUB_REF, event_name: f.env.GITHUB_EVENT_NAME, event: f.payload ?? {} } })
 const tagOf = (ref: string) => ref.slice(ref.lastIndexOf(":") + 1)
 const cliTags = (gitRef: string, gitSha: string | undefined) =>
   publishTargets("ghcr.io/owner/app", [], { gitRef, ...(gitSha ? { gitSha } : {}) }).refs.map(tagOf)
@@ -74,17 +79,14 @@ describe("metadata-action fixtures × our configuration (OUR_CONFIGURATION, late
     }
   })
 
-  describe("publish --git-ref=$GITHUB_REF --git-sha=$GITHUB_SHA → publishTargets", () => {
+  describe("publish --git-ref=$GIT_REF (ci/github/example-job.yml) --git-sha=$GITHUB_SHA → publishTargets", () => {
     for (const [name, f] of Object.entries(FIXTURES)) {
       // no ref: outside a workflow (publish without tags pushes :latest, like docker push)
       if (!f.env.GITHUB_REF) continue
-      // pull_request_target: GITHUB_REF is the base branch; what the workflow passes as --git-ref is
-      // the fix (ci/github/*.yml, README one-liner), not publishTargets — see test/reference/README.md
-      if (f.env.GITHUB_EVENT_NAME === "pull_request_target") continue
       const expected = OUR_CONFIG_EXPECTED[name]
       let v = FIXTURE_VERDICTS[name]
       if (f.env.GITHUB_EVENT_NAME === "schedule") v = { verdict: KEEP_CLI_SCHEDULE, ours: expected.filter((t) => t !== "nightly") }
-      run(`${name} → ${JSON.stringify(expected)} (${cite(f.source)})`, v?.verdict, expected, v?.ours, () => cliTags(f.env.GITHUB_REF, f.env.GITHUB_SHA))
+      run(`${name} → ${JSON.stringify(expected)} (${cite(f.source)})`, v?.verdict, expected, v?.ours, () => cliTags(templateGitRef(f), f.env.GITHUB_SHA))
     }
   })
 })
@@ -130,7 +132,8 @@ describe("metadata-action __tests__/meta.test.ts cases whose rules are ours (our
       c.expected,
       v?.ours,
       () => {
-        const ctx = ciContext(githubEnv(`${c.name}-${c.fixture}`, f))
+        const env = githubEnv(`${c.name}-${c.fixture}`, f)
+        const ctx = ciContext(env, {}, readGitHubEvent(env))
         return project(ctx, computeTags(ctx), c)
       },
     )

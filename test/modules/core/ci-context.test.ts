@@ -22,6 +22,20 @@ describe("ciContext", () => {
     })
   })
 
+  it("GitHub pull_request_target: the PR from the event payload, never the base branch (issue 14)", () => {
+    const env = gh("refs/heads/main", { GITHUB_EVENT_NAME: "pull_request_target", GITHUB_HEAD_REF: "feature/x", GITHUB_BASE_REF: "main" })
+    expect(ciContext(env, {}, { number: 15, pull_request: { number: 15 } })).toMatchObject({ kind: "pr", pr: 15, headRef: "feature/x", baseRef: "main", sha: SHA })
+    expect(ciContext(env, {}, { number: 15 })).toMatchObject({ kind: "pr", pr: 15 })
+    // no payload (or no number in it): nothing to tag from, and above all not :main
+    for (const event of [undefined, {}, { number: "15" }, { number: 0 }, null]) {
+      const ctx = ciContext(env, {}, event)
+      expect(ctx.kind).toBe("unknown")
+      expect(ctx.branch).toBeUndefined()
+    }
+    // other events ignore the payload: GITHUB_REF decides
+    expect(ciContext(gh("refs/heads/main"), {}, { number: 15 })).toMatchObject({ kind: "branch", branch: "main" })
+  })
+
   it("GitLab: default branch, project URL and registry image", () => {
     const ctx = ciContext(gl({ CI_COMMIT_BRANCH: "main", CI_DEFAULT_BRANCH: "main", CI_PROJECT_URL: "https://gitlab.com/g/p/", CI_PROJECT_PATH: "g/p", CI_REGISTRY_IMAGE: "registry.gitlab.com/g/p" }))
     expect(ctx).toMatchObject({ provider: "gitlab", kind: "branch", branch: "main", defaultBranch: "main", repositoryUrl: "https://gitlab.com/g/p", repository: "g/p", registryImage: "registry.gitlab.com/g/p" })
