@@ -196,3 +196,34 @@ export const GAP_CASES: DockerfileGapCase[] = [
     },
   },
 ]
+
+// ---------------------------------------------------------------------------------------------
+// Differences we keep (README: where we differ). BuildKit's dump comes from running its parser
+// (frontend/dockerfile/parser at REFS.buildkit.commit, built outside this repository) on the file.
+
+export interface KeptParserCase {
+  name: string
+  dockerfile: string
+  /** Which instruction (0-based) differs, and its dump by BuildKit's parser and ours. */
+  index: number
+  buildkit: string
+  ours: string
+  source: Source
+  verdict: Verdict
+}
+
+export const KEPT_PARSER_CASES: KeptParserCase[] = [
+  {
+    name: "a builder flag with a non-ASCII character",
+    dockerfile: "FROM a\nCOPY --chown=josé:staff x /y\n",
+    index: 1,
+    buildkit: '(copy ["--chown=josÃ©:staff"] "x" "/y")',
+    ours: '(copy ["--chown=josé:staff"] "x" "/y")',
+    source: { ref: "buildkit", file: `${PARSER_DIR}/split_command.go`, test: "extractBuilderFlags reads bytes: ch = rune(line[pos])", line: 46 },
+    verdict: {
+      kind: "keep",
+      exception: "flags-keep-non-ascii",
+      why: "BuildKit's flag reader takes each byte for a character, so a non-ASCII character in a builder flag turns into mojibake (é → Ã©); we keep the character",
+    },
+  },
+]

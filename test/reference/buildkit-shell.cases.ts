@@ -425,3 +425,64 @@ const byInput: [Verdict, string[]][] = [
 export const SHELL_VERDICTS: Record<string, { verdict: Verdict; ours?: string }> = Object.fromEntries(
   byInput.flatMap(([verdict, inputs]) => inputs.map((i) => [i, { verdict }])),
 )
+
+// ---------------------------------------------------------------------------------------------
+// Differences we keep (README: where we differ). BuildKit's values here come from running its
+// lexer (frontend/dockerfile/shell at REFS.buildkit.commit, built outside this repository) on the
+// input, as issue 14 asks ("their code run on the inputs").
+
+export interface KeptWordCase {
+  name: string
+  op: "word" | "words"
+  input: string
+  env: Record<string, string>
+  /** BuildKit's result (ProcessWord: the value; ProcessWords: the words). */
+  buildkit: string | string[]
+  /** Ours: the value or words, or "error:<text in the message>". */
+  ours: string | string[]
+  source: Source
+  verdict: Verdict
+}
+
+const KEEP_WORDS_PREFIX: Verdict = {
+  kind: "keep",
+  exception: "words-keep-text-before-modifier",
+  why: "BuildKit's ProcessWords (EXPOSE ports, heredoc openers) drops the text before a ${VAR<modifier>…} in the same word: the nested read of the modifier's operand resets the word buffer it shares; ProcessWord (every other instruction) is unaffected. We keep the text, as ProcessWord does",
+}
+
+export const KEPT_WORD_CASES: KeptWordCase[] = [
+  {
+    name: "text before ${x:-a} in a word (ProcessWords)",
+    op: "words",
+    input: "hello${x:-a}b",
+    env: {},
+    buildkit: ["ab"],
+    ours: ["helloab"],
+    source: { ref: "buildkit", file: `${SHELL}/lex.go`, test: "processStopOn: sw.wordsBuffer.Reset() on the buffer nested calls share", line: 173 },
+    verdict: KEEP_WORDS_PREFIX,
+  },
+  {
+    name: "EXPOSE 80${P:+/tcp} (ProcessWords of the port)",
+    op: "words",
+    input: "80${P:+/tcp}",
+    env: { P: "1" },
+    buildkit: ["/tcp"],
+    ours: ["80/tcp"],
+    source: { ref: "buildkit", file: `${SHELL}/lex.go`, test: "processStopOn: sw.wordsBuffer.Reset() on the buffer nested calls share", line: 173 },
+    verdict: KEEP_WORDS_PREFIX,
+  },
+  {
+    name: "${…} nested 501 deep",
+    op: "word",
+    input: "${A:-".repeat(501) + "y" + "}".repeat(501),
+    env: {},
+    buildkit: "y",
+    ours: "error:nested more than 500 deep",
+    source: { ref: "buildkit", file: `${SHELL}/lex.go`, test: "processDollar → processStopOn recursion, no limit", line: 385 },
+    verdict: {
+      kind: "keep",
+      exception: "nesting-limit",
+      why: "each ${…} inside a ${…} operand recurses; Go's stack grows, a JavaScript stack overflows, so we stop at 500 levels with an input error (no real Dockerfile nests more than a few)",
+    },
+  },
+]

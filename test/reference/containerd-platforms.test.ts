@@ -2,14 +2,15 @@
  * Platform normalisation against containerd/platforms (what Docker, BuildKit and Dagger apply to
  * --platform values). Cases and expected values: containerd-platforms.cases.ts. A case agrees when
  * our normalised form equals containerd's and parsePlatform accepts exactly the supported ones;
- * known gaps run as `it.fails` (phase 2 fixes them), decided differences assert our behaviour.
+ * the gaps phase 1 found are fixed (FIXED), decided differences are named exceptions (README's
+ * "where we differ" table) and assert our behaviour.
  */
 import { describe, expect, it } from "vitest"
 import { MultiarchInputError } from "../../modules/core/errors/index.js"
 import { formatPlatform, normalizePlatformParts, parsePlatform } from "../../modules/core/platform.js"
 import { TARGETS } from "../../modules/core/targets.js"
 import { PLATFORM_CASES, type PlatformCase } from "./containerd-platforms.cases.js"
-import { cite } from "./sources.js"
+import { cite, exceptionLabel } from "./sources.js"
 
 const normalised = (s: string): string => formatPlatform(normalizePlatformParts(s))
 
@@ -46,11 +47,9 @@ describe("containerd/platforms: Format(Normalize(Parse(x)))", () => {
     if (!v) {
       it(title(c), () => expectBehaviour(c.input, c.containerd))
     } else if (v.kind === "fixed") {
-      it(`FIXED ${title(c)}: ${v.fn}`, () => expectBehaviour(c.input, c.fixed ?? c.containerd))
-    } else if (v.kind === "fix") {
-      it.fails(`FIX ${title(c)}: ${v.fn}: ${v.why}`, () => expectBehaviour(c.input, c.fixed ?? c.containerd))
+      it(`FIXED ${title(c)}: ${v.fn}`, () => expectBehaviour(c.input, c.containerd))
     } else {
-      it(`${v.kind === "keep" ? "KEPT" : "N/A"} ${title(c)}, ours ${c.ours}: ${v.why}`, () => {
+      it(`${exceptionLabel(v)} ${title(c)}, ours ${c.ours}: ${v.why}`, () => {
         expect(c.ours, "a kept difference names our behaviour").toBeDefined()
         expect(c.ours).not.toBe(c.containerd)
         expectBehaviour(c.input, c.ours!)

@@ -257,18 +257,22 @@ export const FIX_PR_TARGET: Verdict = {
 }
 export const KEEP_NONSEMVER_TAG: Verdict = {
   kind: "keep",
+  exception: "non-semver-tag-pushed",
   why: "a git tag that is not SemVer is pushed under its sanitised name (with this configuration metadata-action pushes only sha-…, the release would have no name); it does not move latest",
 }
 export const KEEP_NONSEMVER_LATEST: Verdict = {
   kind: "keep",
+  exception: "non-semver-tag-not-latest",
   why: "metadata-action's type=ref,event=tag moves latest for any git tag (latest=auto); ours moves latest only for the highest stable SemVer release",
 }
 export const KEEP_SEMVER_NOT_RAW: Verdict = {
   kind: "keep",
+  exception: "semver-tag-no-raw-name",
   why: "for a SemVer git tag we give the version tags (1.1.1, 1.1, 1), never the raw git tag name (v1.1.1) that metadata-action's type=ref,event=tag adds",
 }
 export const KEEP_CLI_SCHEDULE: Verdict = {
   kind: "keep",
+  exception: "cli-no-nightly",
   why: "publish --git-ref gets a ref, not the event: a scheduled run is tagged like a push of its branch, without nightly (pass --tags nightly in the scheduled workflow)",
 }
 

@@ -31,7 +31,7 @@ import {
   type GitHubFixture,
   type MetaTestCase,
 } from "./metadata-action.cases.js"
-import { cite, type Verdict } from "./sources.js"
+import { cite, exceptionLabel, type Verdict } from "./sources.js"
 import { interpolate } from "../ci/expressions.js"
 
 const ROOT = join(import.meta.dirname, "../..")
@@ -61,9 +61,8 @@ const cliTags = (gitRef: string, gitSha: string | undefined) =>
 function run(title: string, v: Verdict | undefined, expected: string[], ours: string[] | undefined, actual: () => string[]) {
   if (!v) it(title, () => expect(actual()).toEqual(expected))
   else if (v.kind === "fixed") it(`FIXED ${title}: ${v.fn}`, () => expect(actual()).toEqual(expected))
-  else if (v.kind === "fix") it.fails(`FIX ${title}: ${v.fn}: ${v.why}`, () => expect(actual()).toEqual(expected))
   else
-    it(`${v.kind === "keep" ? "KEPT" : "N/A"} ${title}, ours ${JSON.stringify(ours)}: ${v.why}`, () => {
+    it(`${exceptionLabel(v)} ${title}, ours ${JSON.stringify(ours)}: ${v.why}`, () => {
       expect(ours).toBeDefined()
       expect(ours).not.toEqual(expected)
       expect(actual()).toEqual(ours)

@@ -21,19 +21,53 @@ export interface Source {
 }
 
 /**
- * What a case that did not agree with the reference is:
- * - fix:   our bug, not fixed yet; the test asserts the reference behaviour with `it.fails` (when
- *          the fix lands, `it.fails` turns red and the verdict becomes "fixed");
+ * The differences we keep on purpose, by name: each is a row of README's "Where we differ from
+ * containerd, metadata-action and BuildKit, and why" (exceptions.test.ts checks both ways), and
+ * every case that differs from its reference names one.
+ *  - keep: a difference on purpose;
+ *  - na:   the reference feature does not apply to multiarch (we reject it with a clear error).
+ */
+export const EXCEPTIONS = {
+  "os-less-arch-variant": { ref: "containerd", kind: "keep" },
+  "os-only-needs-arch": { ref: "containerd", kind: "keep" },
+  "uname-aliases": { ref: "containerd", kind: "keep" },
+  "amd64-bare-level": { ref: "containerd", kind: "keep" },
+  "os-options": { ref: "containerd", kind: "na" },
+  "non-semver-tag-pushed": { ref: "metadataAction", kind: "keep" },
+  "non-semver-tag-not-latest": { ref: "metadataAction", kind: "keep" },
+  "semver-tag-no-raw-name": { ref: "metadataAction", kind: "keep" },
+  "cli-no-nightly": { ref: "metadataAction", kind: "keep" },
+  "words-keep-text-before-modifier": { ref: "buildkit", kind: "keep" },
+  "flags-keep-non-ascii": { ref: "buildkit", kind: "keep" },
+  "nesting-limit": { ref: "buildkit", kind: "keep" },
+} as const satisfies Record<string, { ref: RefName; kind: "keep" | "na" }>
+
+export type ExceptionName = keyof typeof EXCEPTIONS
+
+/**
+ * What a case that did not agree with the reference in phase 1 is:
  * - fixed: our bug, fixed in issue 14 (in `fn`); the test asserts the reference behaviour with a
- *          plain `it` and keeps the name of the fix;
- * - keep:  a difference on purpose (README table); the test asserts our behaviour;
- * - na:    the reference feature does not apply here; the test asserts what we do instead.
+ *          plain `it` and keeps the name of the fix (a new gap would run as `it.fails` until fixed);
+ * - keep:  a difference on purpose, a named exception (EXCEPTIONS); the test asserts our behaviour
+ *          and that it differs from the reference;
+ * - na:    the reference feature does not apply here (a named exception too); the test asserts what
+ *          we do instead.
  */
 export type Verdict =
-  | { kind: "fix"; fn: string; why: string }
   | { kind: "fixed"; fn: string; why: string }
-  | { kind: "keep"; why: string }
-  | { kind: "na"; why: string }
+  | { kind: "keep" | "na"; exception: ExceptionName; why: string }
+
+/** Every named exception a set of verdicts uses (for exceptions.test.ts). */
+export function exceptionsOf(verdicts: Iterable<Verdict | undefined>): Set<ExceptionName> {
+  const out = new Set<ExceptionName>()
+  for (const v of verdicts) if (v && v.kind !== "fixed") out.add(v.exception)
+  return out
+}
+
+/** The test title prefix of a kept difference or an n.a. case: KEPT/N/A and the exception's name. */
+export function exceptionLabel(v: { kind: "keep" | "na"; exception: ExceptionName }): string {
+  return `${v.kind === "keep" ? "KEPT" : "N/A"} [${v.exception}]`
+}
 
 export function cite(s: Source): string {
   if (s.ref === "issue-14") return `issue 14${s.test ? `: ${s.test}` : ""}`
