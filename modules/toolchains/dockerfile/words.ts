@@ -110,7 +110,7 @@ type GlobToken = { t: "star" } | { t: "any" } | { t: "lit"; c: string }
  * `\` before `}` or `/` is only how those are written inside ${…}; no bracket expressions (`[`
  * and `]` are literal). Any other escape is an error, as in BuildKit.
  */
-function globTokens(pattern: string, word: string): GlobToken[] {
+function globTokens(pattern: string, word: string, written = pattern): GlobToken[] {
   const cs = Array.from(pattern)
   const out: GlobToken[] = []
   for (let i = 0; i < cs.length; i++) {
@@ -121,7 +121,7 @@ function globTokens(pattern: string, word: string): GlobToken[] {
       if (cs[i + 1] === "}" || cs[i + 1] === "/") continue
       const n = cs[++i]
       if (n !== "*" && n !== "?" && n !== "\\")
-        throw new ShellWordError(word, `invalid escape '\\${n ?? ""}' in the pattern ${JSON.stringify(pattern)}`, "in a ${VAR#pattern}, ${VAR%pattern} or ${VAR/pattern/…} pattern only \\*, \\? and \\\\ are escapes")
+        throw new ShellWordError(word, `invalid escape '\\${n ?? ""}' in the pattern ${JSON.stringify(written)}`, "in a ${VAR#pattern}, ${VAR%pattern} or ${VAR/pattern/…} pattern only \\*, \\? and \\\\ are escapes")
       out.push({ t: "lit", c: n })
     } else out.push({ t: "lit", c })
   }
@@ -213,15 +213,38 @@ function replaceMatches(value: string, toks: readonly GlobToken[], replacement: 
 }
 
 /**
- * `${VAR#p}` `${VAR##p}` `${VAR%p}` `${VAR%%p}`: remove the shortest (`#`, `%`) or longest (`##`,
- * `%%`) prefix (`#`) or suffix (`%`) that the whole pattern matches; no match leaves the value.
+ * A pattern written backwards for matching suffixes from the end, as BuildKit reverses it: an
+ * escape pair (`\*`) stays a pair, in mirrored position; a `\` at the very end is a lone
+ * character (so it escapes what follows it once reversed, as in BuildKit).
  */
-function trimPattern(value: string, toks: GlobToken[], op: "#" | "%", longest: boolean): string {
+function reversedPattern(pattern: string): string {
+  const cs = Array.from(pattern)
+  const out = new Array<string>(cs.length)
+  for (let i = 0; i < cs.length; ) {
+    const o = cs.length - 1 - i
+    if (cs[i] === "\\" && i !== cs.length - 1) {
+      out[o - 1] = "\\"
+      out[o] = cs[i + 1]
+      i += 2
+    } else {
+      out[o] = cs[i]
+      i++
+    }
+  }
+  return out.join("")
+}
+
+/**
+ * `${VAR#p}` `${VAR##p}` `${VAR%p}` `${VAR%%p}`: remove the shortest (`#`, `%`) or longest (`##`,
+ * `%%`) prefix (`#`) or suffix (`%`) that the whole pattern matches; no match leaves the value. A
+ * suffix is matched as a prefix of the reversed value, by the reversed pattern (BuildKit's way,
+ * which decides what an odd escape means).
+ */
+function trimPattern(value: string, pattern: string, op: "#" | "%", longest: boolean, word: string): string {
   const cs = Array.from(value)
-  // a suffix of the value is a prefix of the reversed value, for the reversed pattern
   const subject = op === "#" ? cs : [...cs].reverse()
-  const pattern = op === "#" ? toks : [...toks].reverse()
-  const lengths = matchingPrefixes(subject, pattern)
+  const toks = globTokens(op === "#" ? pattern : reversedPattern(pattern), word, pattern)
+  const lengths = matchingPrefixes(subject, toks)
   if (lengths.length === 0) return value
   const cut = longest ? lengths[lengths.length - 1] : lengths[0]
   return (op === "#" ? cs.slice(cut) : cs.slice(0, cs.length - cut)).join("")
@@ -455,7 +478,7 @@ class Lexer {
       case "%": {
         // doubled (## or %%) after expansion: the longest match
         const longest = word.startsWith(op)
-        return trimPattern(v ?? "", globTokens(longest ? word.slice(1) : word, this.word), op, longest)
+        return trimPattern(v ?? "", longest ? word.slice(1) : word, op, longest, this.word)
       }
       default:
         return this.unsupported(colon ? `:${op ?? ""}` : op)

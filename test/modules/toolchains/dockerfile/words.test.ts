@@ -44,6 +44,9 @@ describe("processWord", () => {
     expect(word("${V%%\\**}", { V: "xx**" })).toBe("xx")
     expect(word("${V#?\\?}", { V: "???y" })).toBe("?y")
     expect(word("${V%[ab]}", { V: "x[ab]" })).toBe("x") // no bracket expressions: [ and ] are literal
+    // % matches the reversed pattern against the reversed value, as BuildKit: a trailing \ then escapes the /
+    expect(word("${V%$P}", { V: "a9/", P: "9/\\" })).toBe("a")
+    expect(problem("${V#$P}", { V: "9/a", P: "9/\\" })).toMatch(/invalid escape/)
   })
 
   it("${V/pattern/replacement} and ${V//pattern/replacement} (issue 14: was an unsupported modifier)", () => {
