@@ -8,7 +8,6 @@ import { closest } from "../../core/suggest.js"
 import { parseDockerfile } from "./parse.js"
 import { PLATFORM_ARGS } from "./platforms.js"
 import type { BuildArgInput } from "./types.js"
-import { splitWords } from "./words.js"
 
 /** Build args BuildKit knows without an ARG: the proxy variables, BuildKit's own switches, SOURCE_DATE_EPOCH, the platform ARGs. */
 export const PREDEFINED_ARGS: readonly string[] = [
@@ -23,7 +22,7 @@ export function declaredArgs(text: string, path = "Dockerfile"): string[] {
   const out: string[] = []
   for (const ins of parsed.instructions) {
     if (ins.keyword !== "ARG") continue
-    for (const { word } of splitWords(ins.args, parsed.directives.escape)) {
+    for (const word of ins.node.args) {
       const name = word.split("=")[0]
       if (name && !out.includes(name)) out.push(name)
     }
