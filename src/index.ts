@@ -49,12 +49,12 @@ export class Multiarch {
    * @param lang Force a toolchain instead of detecting it: go, rust or dockerfile (default: detected; go.mod → go, Cargo.toml → rust, Dockerfile → dockerfile).
    * @param format Output: json or text.
    * @param goVersion Go: version of the builder image (default: go.mod's toolchain/go line).
-   * @param pkg Go: main package to build, relative to the module root, e.g. ./cmd/app (default: the module root).
+   * @param pkg Go: main package(s) to build, relative to the module root, e.g. ./cmd/app or ./cmd/a,./cmd/b (default: . if it is package main, else every cmd/<name> main package).
    * @param ldflags Go: extra -ldflags, added to the default "-s -w".
    * @param cgo Go: build with cgo and Debian's gcc-<triple> cross compiler for each target (default: CGO_ENABLED=0).
    * @param rustVersion Rust: version of the builder image (default: rust-toolchain.toml, else the module's default).
    * @param libc Rust: C library, musl (static binaries on an empty base) or gnu (glibc, Debian base).
-   * @param bin Rust: binary to build (cargo build --bin; default: default-run, the only [[bin]], or the package name).
+   * @param bin Rust: binary to build (cargo build --bin=<name>; default: default-run, the only binary of the package, or of a virtual workspace).
    * @param features Rust: cargo features.
    * @param profile Rust: cargo profile.
    * @param dockerfile Dockerfile: its path in the source.
@@ -70,6 +70,16 @@ export class Multiarch {
    * @param sourceUrl Repository URL for the org.opencontainers.image.source label (https, without credentials).
    * @param created Build date for the org.opencontainers.image.created label, RFC 3339 (e.g. 2026-01-31T12:00:00Z); unset by default for reproducible images.
    * @param labels More labels, key=value: title, description, url, documentation, licenses, vendor, authors (the org.opencontainers.image. keys, prefix optional) or any reverse-DNS key.
+   * @param tags Go: build tags (go build -tags a,b), e.g. containers_image_openpgp.
+   * @param cgoPackages Go with --cgo: Debian -dev packages installed for each target's architecture (libgpgme-dev → libgpgme-dev:arm64 on the arm64 build).
+   * @param binaryName Go: name of the binary (one main package; default: the package directory's name).
+   * @param versionVar Go: symbol --version is injected into with -X (default: main.version).
+   * @param commitVar Go: symbol --commit is injected into with -X (default: main.commit).
+   * @param entrypoint Go with several main packages (cmd/a, cmd/b): the binary the image runs (default: the one named like the module, else the first).
+   * @param goImage Go: builder image instead of golang:<version>-bookworm, e.g. pinned by digest: golang:1.23-bookworm@sha256:….
+   * @param noDefaultFeatures Rust: cargo build --no-default-features.
+   * @param rustImage Rust: builder image instead of rust:<version>-bookworm, e.g. pinned by digest: rust:1.96-bookworm@sha256:… (rustup still installs the resolved release in it).
+   * @param cacheNamespace Go/Rust: namespace of the cache volumes (default: a hash of the Go module path or the Cargo package identity); the same value shares caches between projects, a distinct one (e.g. the CI repository) isolates them on a persistent engine.
    * @param workspace The directory you call dagger from (filled in by Dagger; not a flag).
    */
   @func()
@@ -100,9 +110,19 @@ export class Multiarch {
     sourceUrl?: string,
     created?: string,
     labels?: string[],
+    tags?: string[],
+    cgoPackages?: string[],
+    binaryName?: string,
+    versionVar?: string,
+    commitVar?: string,
+    entrypoint?: string,
+    goImage?: string,
+    noDefaultFeatures: boolean = false,
+    rustImage?: string,
+    cacheNamespace?: string,
     workspace?: Workspace,
   ): Promise<string> {
-    const req = request({ platforms, lang, goVersion, pkg, ldflags, cgo, rustVersion, libc, bin, features, profile, dockerfile, target, buildArgs, allowSecretBuildArgs, secrets, secretIds, emulate, version, commit, base, sourceUrl, created, labels })
+    const req = request({ platforms, lang, goVersion, pkg, ldflags, cgo, rustVersion, libc, bin, features, profile, dockerfile, target, buildArgs, allowSecretBuildArgs, secrets, secretIds, emulate, version, commit, base, sourceUrl, created, labels, tags, cgoPackages, binaryName, versionVar, commitVar, entrypoint, goImage, noDefaultFeatures, rustImage, cacheNamespace })
     const out = parseChoice("format", format, ["json", "text"] as const, { what: "an output format of plan" })
     return planReport(sourceOf(source, workspace), req, out)
   }
@@ -118,12 +138,12 @@ export class Multiarch {
    * @param platforms Target platforms, comma-separated, e.g. linux/amd64,linux/arm64,linux/arm/v7; aliases such as arm64, aarch64, armhf are normalised.
    * @param lang Force a toolchain instead of detecting it: go, rust or dockerfile (default: detected; go.mod → go, Cargo.toml → rust, Dockerfile → dockerfile).
    * @param goVersion Go: version of the builder image (default: go.mod's toolchain/go line).
-   * @param pkg Go: main package to build, relative to the module root, e.g. ./cmd/app (default: the module root).
+   * @param pkg Go: main package(s) to build, relative to the module root, e.g. ./cmd/app or ./cmd/a,./cmd/b (default: . if it is package main, else every cmd/<name> main package).
    * @param ldflags Go: extra -ldflags, added to the default "-s -w".
    * @param cgo Go: build with cgo and Debian's gcc-<triple> cross compiler for each target (default: CGO_ENABLED=0).
    * @param rustVersion Rust: version of the builder image (default: rust-toolchain.toml, else the module's default).
    * @param libc Rust: C library, musl (static binaries on an empty base) or gnu (glibc, Debian base).
-   * @param bin Rust: binary to build (cargo build --bin; default: default-run, the only [[bin]], or the package name).
+   * @param bin Rust: binary to build (cargo build --bin=<name>; default: default-run, the only binary of the package, or of a virtual workspace).
    * @param features Rust: cargo features.
    * @param profile Rust: cargo profile.
    * @param dockerfile Dockerfile: its path in the source.
@@ -139,6 +159,16 @@ export class Multiarch {
    * @param sourceUrl Repository URL for the org.opencontainers.image.source label (https, without credentials).
    * @param created Build date for the org.opencontainers.image.created label, RFC 3339 (e.g. 2026-01-31T12:00:00Z); unset by default for reproducible images.
    * @param labels More labels, key=value: title, description, url, documentation, licenses, vendor, authors (the org.opencontainers.image. keys, prefix optional) or any reverse-DNS key.
+   * @param tags Go: build tags (go build -tags a,b), e.g. containers_image_openpgp.
+   * @param cgoPackages Go with --cgo: Debian -dev packages installed for each target's architecture (libgpgme-dev → libgpgme-dev:arm64 on the arm64 build).
+   * @param binaryName Go: name of the binary (one main package; default: the package directory's name).
+   * @param versionVar Go: symbol --version is injected into with -X (default: main.version).
+   * @param commitVar Go: symbol --commit is injected into with -X (default: main.commit).
+   * @param entrypoint Go with several main packages (cmd/a, cmd/b): the binary the image runs (default: the one named like the module, else the first).
+   * @param goImage Go: builder image instead of golang:<version>-bookworm, e.g. pinned by digest: golang:1.23-bookworm@sha256:….
+   * @param noDefaultFeatures Rust: cargo build --no-default-features.
+   * @param rustImage Rust: builder image instead of rust:<version>-bookworm, e.g. pinned by digest: rust:1.96-bookworm@sha256:… (rustup still installs the resolved release in it).
+   * @param cacheNamespace Go/Rust: namespace of the cache volumes (default: a hash of the Go module path or the Cargo package identity); the same value shares caches between projects, a distinct one (e.g. the CI repository) isolates them on a persistent engine.
    * @param workspace The directory you call dagger from (filled in by Dagger; not a flag).
    */
   @func()
@@ -168,9 +198,19 @@ export class Multiarch {
     sourceUrl?: string,
     created?: string,
     labels?: string[],
+    tags?: string[],
+    cgoPackages?: string[],
+    binaryName?: string,
+    versionVar?: string,
+    commitVar?: string,
+    entrypoint?: string,
+    goImage?: string,
+    noDefaultFeatures: boolean = false,
+    rustImage?: string,
+    cacheNamespace?: string,
     workspace?: Workspace,
   ): Promise<MultiarchImage> {
-    return buildImage(sourceOf(source, workspace), request({ platforms, lang, goVersion, pkg, ldflags, cgo, rustVersion, libc, bin, features, profile, dockerfile, target, buildArgs, allowSecretBuildArgs, secrets, secretIds, emulate, version, commit, base, sourceUrl, created, labels }))
+    return buildImage(sourceOf(source, workspace), request({ platforms, lang, goVersion, pkg, ldflags, cgo, rustVersion, libc, bin, features, profile, dockerfile, target, buildArgs, allowSecretBuildArgs, secrets, secretIds, emulate, version, commit, base, sourceUrl, created, labels, tags, cgoPackages, binaryName, versionVar, commitVar, entrypoint, goImage, noDefaultFeatures, rustImage, cacheNamespace }))
   }
 
   /**
@@ -182,7 +222,7 @@ export class Multiarch {
    * @param source Go module root (holding go.mod). Default: the directory you run dagger in (without .git, node_modules, target and env files).
    * @param platforms Target platforms, comma-separated, e.g. linux/amd64,linux/arm64,linux/arm/v7; aliases such as arm64, aarch64, armhf are normalised.
    * @param goVersion Version of the builder image (default: go.mod's toolchain/go line).
-   * @param pkg Main package to build, relative to the module root, e.g. ./cmd/app (default: the module root).
+   * @param pkg Main package(s) to build, relative to the module root, e.g. ./cmd/app or ./cmd/a,./cmd/b (default: . if it is package main, else every cmd/<name> main package).
    * @param ldflags Extra -ldflags, added to the default "-s -w".
    * @param cgo Build with cgo and Debian's gcc-<triple> cross compiler for each target (default: CGO_ENABLED=0).
    * @param emulate Go/run the toolchain on the target platform under QEMU instead of cross-compiling (slow; for projects cross-compilation cannot handle).
@@ -192,6 +232,14 @@ export class Multiarch {
    * @param sourceUrl Repository URL for the org.opencontainers.image.source label (https, without credentials).
    * @param created Build date for the org.opencontainers.image.created label, RFC 3339 (e.g. 2026-01-31T12:00:00Z); unset by default for reproducible images.
    * @param labels More labels, key=value: title, description, url, documentation, licenses, vendor, authors (the org.opencontainers.image. keys, prefix optional) or any reverse-DNS key.
+   * @param tags Build tags (go build -tags a,b), e.g. containers_image_openpgp.
+   * @param cgoPackages Go with --cgo: Debian -dev packages installed for each target's architecture (libgpgme-dev → libgpgme-dev:arm64 on the arm64 build).
+   * @param binaryName Name of the binary (one main package; default: the package directory's name).
+   * @param versionVar Symbol --version is injected into with -X (default: main.version).
+   * @param commitVar Symbol --commit is injected into with -X (default: main.commit).
+   * @param entrypoint Go with several main packages (cmd/a, cmd/b): the binary the image runs (default: the one named like the module, else the first).
+   * @param goImage Builder image instead of golang:<version>-bookworm, e.g. pinned by digest: golang:1.23-bookworm@sha256:….
+   * @param cacheNamespace Namespace of the cache volumes (default: a hash of the Go module path); the same value shares caches between projects, a distinct one (e.g. the CI repository) isolates them on a persistent engine.
    * @param workspace The directory you call dagger from (filled in by Dagger; not a flag).
    */
   @func()
@@ -209,9 +257,17 @@ export class Multiarch {
     sourceUrl?: string,
     created?: string,
     labels?: string[],
+    tags?: string[],
+    cgoPackages?: string[],
+    binaryName?: string,
+    versionVar?: string,
+    commitVar?: string,
+    entrypoint?: string,
+    goImage?: string,
+    cacheNamespace?: string,
     workspace?: Workspace,
   ): Promise<MultiarchImage> {
-    return buildImage(sourceOf(source, workspace), request({ lang: "go", platforms, goVersion, pkg, ldflags, cgo, emulate, version, commit, base, sourceUrl, created, labels }))
+    return buildImage(sourceOf(source, workspace), request({ lang: "go", platforms, goVersion, pkg, ldflags, cgo, emulate, version, commit, base, sourceUrl, created, labels, tags, cgoPackages, binaryName, versionVar, commitVar, entrypoint, goImage, cacheNamespace }))
   }
 
   /**
@@ -223,7 +279,7 @@ export class Multiarch {
    * @param platforms Target platforms, comma-separated, e.g. linux/amd64,linux/arm64,linux/arm/v7; aliases such as arm64, aarch64, armhf are normalised.
    * @param rustVersion Version of the builder image (default: rust-toolchain.toml, else the module's default).
    * @param libc C library, musl (static binaries on an empty base) or gnu (glibc, Debian base).
-   * @param bin Binary to build (cargo build --bin; default: default-run, the only [[bin]], or the package name).
+   * @param bin Binary to build (cargo build --bin=<name>; default: default-run, the only binary of the package, or of a virtual workspace).
    * @param features Cargo features.
    * @param profile Cargo profile.
    * @param emulate Go/run the toolchain on the target platform under QEMU instead of cross-compiling (slow; for projects cross-compilation cannot handle).
@@ -233,6 +289,9 @@ export class Multiarch {
    * @param sourceUrl Repository URL for the org.opencontainers.image.source label (https, without credentials).
    * @param created Build date for the org.opencontainers.image.created label, RFC 3339 (e.g. 2026-01-31T12:00:00Z); unset by default for reproducible images.
    * @param labels More labels, key=value: title, description, url, documentation, licenses, vendor, authors (the org.opencontainers.image. keys, prefix optional) or any reverse-DNS key.
+   * @param noDefaultFeatures Cargo build --no-default-features.
+   * @param rustImage Builder image instead of rust:<version>-bookworm, e.g. pinned by digest: rust:1.96-bookworm@sha256:… (rustup still installs the resolved release in it).
+   * @param cacheNamespace Namespace of the cache volumes (default: a hash of the Cargo package identity); the same value shares caches between projects, a distinct one (e.g. the CI repository) isolates them on a persistent engine.
    * @param workspace The directory you call dagger from (filled in by Dagger; not a flag).
    */
   @func()
@@ -251,9 +310,12 @@ export class Multiarch {
     sourceUrl?: string,
     created?: string,
     labels?: string[],
+    noDefaultFeatures: boolean = false,
+    rustImage?: string,
+    cacheNamespace?: string,
     workspace?: Workspace,
   ): Promise<MultiarchImage> {
-    return buildImage(sourceOf(source, workspace), request({ lang: "rust", platforms, rustVersion, libc, bin, features, profile, emulate, version, commit, base, sourceUrl, created, labels }))
+    return buildImage(sourceOf(source, workspace), request({ lang: "rust", platforms, rustVersion, libc, bin, features, profile, emulate, version, commit, base, sourceUrl, created, labels, noDefaultFeatures, rustImage, cacheNamespace }))
   }
 
   /**
@@ -305,16 +367,26 @@ export class Multiarch {
    * @param platforms Target platforms, comma-separated, e.g. linux/amd64,linux/arm64,linux/arm/v7; aliases such as arm64, aarch64, armhf are normalised.
    * @param lang Force a toolchain instead of detecting it: go or rust (default: detected).
    * @param goVersion Go: version of the builder image (default: go.mod's toolchain/go line).
-   * @param pkg Go: main package to build, relative to the module root, e.g. ./cmd/app (default: the module root).
+   * @param pkg Go: main package(s) to build, relative to the module root, e.g. ./cmd/app or ./cmd/a,./cmd/b (default: . if it is package main, else every cmd/<name> main package).
    * @param ldflags Go: extra -ldflags, added to the default "-s -w".
    * @param cgo Go: build with cgo and Debian's gcc-<triple> cross compiler for each target (default: CGO_ENABLED=0).
    * @param rustVersion Rust: version of the builder image (default: rust-toolchain.toml, else the module's default).
    * @param libc Rust: C library, musl (static binaries on an empty base) or gnu (glibc, Debian base).
-   * @param bin Rust: binary to build (cargo build --bin; default: default-run, the only [[bin]], or the package name).
+   * @param bin Rust: binary to build (cargo build --bin=<name>; default: default-run, the only binary of the package, or of a virtual workspace).
    * @param features Rust: cargo features.
    * @param profile Rust: cargo profile.
    * @param version Go: injected with -X main.version=….
    * @param commit Go: injected with -X main.commit=….
+   * @param tags Go: build tags (go build -tags a,b), e.g. containers_image_openpgp.
+   * @param cgoPackages Go with --cgo: Debian -dev packages installed for each target's architecture (libgpgme-dev → libgpgme-dev:arm64 on the arm64 build).
+   * @param binaryName Go: name of the binary (one main package; default: the package directory's name).
+   * @param versionVar Go: symbol --version is injected into with -X (default: main.version).
+   * @param commitVar Go: symbol --commit is injected into with -X (default: main.commit).
+   * @param entrypoint Go with several main packages (cmd/a, cmd/b): the binary the image runs (default: the one named like the module, else the first).
+   * @param goImage Go: builder image instead of golang:<version>-bookworm, e.g. pinned by digest: golang:1.23-bookworm@sha256:….
+   * @param noDefaultFeatures Rust: cargo build --no-default-features.
+   * @param rustImage Rust: builder image instead of rust:<version>-bookworm, e.g. pinned by digest: rust:1.96-bookworm@sha256:… (rustup still installs the resolved release in it).
+   * @param cacheNamespace Go/Rust: namespace of the cache volumes (default: a hash of the Go module path or the Cargo package identity); the same value shares caches between projects, a distinct one (e.g. the CI repository) isolates them on a persistent engine.
    * @param workspace The directory you call dagger from (filled in by Dagger; not a flag).
    */
   @func()
@@ -333,9 +405,19 @@ export class Multiarch {
     profile: string = "release",
     version?: string,
     commit?: string,
+    tags?: string[],
+    cgoPackages?: string[],
+    binaryName?: string,
+    versionVar?: string,
+    commitVar?: string,
+    entrypoint?: string,
+    goImage?: string,
+    noDefaultFeatures: boolean = false,
+    rustImage?: string,
+    cacheNamespace?: string,
     workspace?: Workspace,
   ): Promise<Directory> {
-    return buildBinaries(sourceOf(source, workspace), request({ platforms, lang, goVersion, pkg, ldflags, cgo, rustVersion, libc, bin, features, profile, version, commit }))
+    return buildBinaries(sourceOf(source, workspace), request({ platforms, lang, goVersion, pkg, ldflags, cgo, rustVersion, libc, bin, features, profile, version, commit, tags, cgoPackages, binaryName, versionVar, commitVar, entrypoint, goImage, noDefaultFeatures, rustImage, cacheNamespace }))
   }
 
   /**

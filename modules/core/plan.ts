@@ -11,10 +11,19 @@ import type { ElfFacts } from "./targets.js"
 export interface SourceFacts {
   /** Top-level entry names of the source directory ("go.mod", "cmd/", …). */
   entries: string[]
-  /** Contents of the small files toolchains look at, by path (go.mod, Cargo.toml, Dockerfile, …). */
+  /**
+   * Contents of the small files toolchains look at, by path (go.mod, Cargo.toml, Dockerfile, …).
+   * A toolchain's scan (Toolchain.scan) adds what it reads below the root: the head (first lines)
+   * of Go files, workspace members' Cargo.toml.
+   */
   files: Record<string, string | undefined>
   /** Deeper paths found when a wanted file was missing (to suggest the nearest one). */
   others?: string[]
+  /**
+   * What a toolchain's scan listed below the root, by the glob pattern it asked for
+   * (e.g. the Go scan lists the .go files of every cmd/<name> directory). Absent: no scan ran (plans then assume the plain layout).
+   */
+  listings?: Record<string, string[]>
 }
 
 /** One command run in the builder. */
@@ -61,6 +70,11 @@ export interface BuildPlan<Toolchain extends string = string> {
     /** File name in the runtime image and in `binaries`. */
     name: string
   }
+  /**
+   * More binaries built by the same plan (Go: several main packages), each verified by its own
+   * step and copied next to `output` (/usr/local/bin/<name>); `output` stays the entrypoint.
+   */
+  extraOutputs?: Array<{ path: string; name: string }>
   verify?: { elf: ElfFacts; linkage: "static" | "dynamic" | "any" }
   runtime: {
     /** Base image address, or "scratch" for an empty rootfs with a nonroot passwd/CA bundle. */

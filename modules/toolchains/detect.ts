@@ -4,13 +4,19 @@
  */
 import { MultiarchInputError } from "../core/errors/index.js"
 import type { SourceFacts } from "../core/plan.js"
+import type { AlsoFound } from "../core/render.js"
 import { TOOLCHAIN_NAMES, toolchain, type LangName, type ToolchainOptions } from "./index.js"
 
 export interface Detection {
   lang: LangName
   /** Why this toolchain, and what else was found and not used. */
   reason: string
+  /** The other toolchains whose marker is in the source: how to pick each, and what it would do that this one does not. */
+  alsoFound: AlsoFound[]
 }
+
+/** Why table order picks the first of several markers. */
+const WHY_FIRST = "Go and Rust are cross-compiled on the engine's native platform, so they win over a Dockerfile, whose RUN steps for other platforms are emulated"
 
 export function detectToolchain(facts: SourceFacts, options: ToolchainOptions, requested?: LangName): Detection {
   const has = (f: string) => facts.entries.includes(f)
@@ -23,7 +29,7 @@ export function detectToolchain(facts: SourceFacts, options: ToolchainOptions, r
         `the source has no ${marker(requested)} at its root`,
         `pass --source pointing at the project root, or drop --lang to detect (found: ${facts.entries.slice(0, 12).join(", ") || "nothing"})`,
       )
-    return { lang: requested, reason: `--lang ${requested}` }
+    return { lang: requested, reason: `--lang ${requested}`, alsoFound: others(requested) }
   }
   const found = TOOLCHAIN_NAMES.filter((l) => has(marker(l)))
   if (found.length === 0)
@@ -34,6 +40,17 @@ export function detectToolchain(facts: SourceFacts, options: ToolchainOptions, r
       "pass --source pointing at the project root, or --dockerfile for a Dockerfile elsewhere",
     )
   const [lang, ...rest] = found
-  const others = rest.map((l) => `${marker(l)} (use --lang ${l})`)
-  return { lang, reason: `found ${marker(lang)}` + (others.length ? `; also found ${others.join(", ")}` : "") }
+  const also = others(lang)
+  return {
+    lang,
+    reason: `found ${marker(lang)}` + (rest.length ? `; also found ${rest.map((l) => `${marker(l)} (use --lang ${l})`).join(", ")}; ${WHY_FIRST}` : ""),
+    alsoFound: also,
+  }
+
+  function others(chosen: LangName): AlsoFound[] {
+    return TOOLCHAIN_NAMES.filter((l) => l !== chosen && has(marker(l))).map((l) => {
+      const note = toolchain(l).notChosenNote?.(options[l], facts, chosen)
+      return { toolchain: l, marker: marker(l), use: `--lang ${l}`, ...(note ? { note } : {}) }
+    })
+  }
 }

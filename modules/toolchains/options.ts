@@ -10,14 +10,28 @@ export interface BuildOptions<Secret = unknown> {
   lang?: string
   // Go
   goVersion?: string
+  /** Go builder image (a digest welcome): golang:1.23-bookworm@sha256:… */
+  goImage?: string
   pkg?: string
   ldflags?: string
   cgo?: boolean
+  /** Go build tags. */
+  tags?: string | readonly string[]
+  /** Debian -dev packages installed for each target's architecture (cgo). */
+  cgoPackages?: string | readonly string[]
+  binaryName?: string
+  versionVar?: string
+  commitVar?: string
+  /** With several Go main packages: the binary the image runs. */
+  entrypoint?: string
   // Rust
   rustVersion?: string
+  /** Rust builder image (a digest welcome): rust:1.96-bookworm@sha256:… */
+  rustImage?: string
   libc?: string
   bin?: string
   features?: string | readonly string[]
+  noDefaultFeatures?: boolean
   profile?: string
   // Dockerfile
   dockerfile?: string
@@ -32,6 +46,8 @@ export interface BuildOptions<Secret = unknown> {
   secretIds?: readonly string[]
   // every toolchain
   emulate?: boolean
+  /** Namespace of the compiled toolchains' cache volumes (default: a hash of the project's identity). */
+  cacheNamespace?: string
   version?: string
   commit?: string
   base?: string

@@ -9,6 +9,7 @@ import type { EnginePlatform } from "../core/native.js"
 import type { SourceFacts } from "../core/plan.js"
 import type { TargetRow } from "../core/targets.js"
 import type { BuildOptions } from "./options.js"
+import type { FactsPatch, SourceReader } from "./source.js"
 
 export interface Toolchain<Name extends string, Options, Plan extends { toolchain: Name; platform: string }> {
   readonly name: Name
@@ -20,6 +21,17 @@ export interface Toolchain<Name extends string, Options, Plan extends { toolchai
   readonly flags: readonly (keyof BuildOptions)[]
   /** This toolchain's options, picked by name from the build options (parsing what needs parsing). */
   options(build: BuildOptions): Options
+  /**
+   * Read more of the source than `factFiles` (only for the toolchain that builds): Go reads the
+   * heads of the .go files in `.` and `cmd/<name>` to find main packages, Rust the Cargo.toml of
+   * workspace members and their binary targets. Returns what it read, as facts.
+   */
+  scan?(read: SourceReader, options: Options, facts: SourceFacts): Promise<FactsPatch>
+  /**
+   * When this toolchain's marker is in the source but another toolchain builds it: what this one
+   * would do that the other does not (e.g. a Dockerfile installing build packages).
+   */
+  notChosenNote?(options: Options, facts: SourceFacts, chosen: string): string | undefined
   /** Throws MultiarchInputError on a bad option, before any engine work. */
   check(options: Options): void
   /** Pure: one plan per target, in order. Throws MultiarchInputError when a target cannot be built. */

@@ -6,7 +6,7 @@
 import type { Container, Directory, File, Secret } from "@dagger.io/dagger"
 import { MultiarchInputError } from "../../modules/core/errors/index.js"
 import type { Plan } from "../../modules/toolchains/index.js"
-import { binaryFor, imageFor } from "./compiled.js"
+import { binariesFor, imageFor } from "./compiled.js"
 import { applyDockerfilePlan } from "./dockerfile.js"
 
 export interface ApplyOptions {
@@ -26,9 +26,9 @@ export function applyPlan(plan: Plan, source: Directory, opts: ApplyOptions = {}
   return imageFor(plan, source, { labels: opts.labels })
 }
 
-/** The built binary of one platform and its file name (plans of toolchains that build binaries). */
-export function binaryOf(plan: Plan, source: Directory): { name: string; file: File } {
+/** The built binaries of one platform and their file names (plans of toolchains that build binaries; the entrypoint first). */
+export function binaryOf(plan: Plan, source: Directory): { name: string; file: File }[] {
   if (plan.toolchain === "dockerfile")
     throw new MultiarchInputError("lang", "dockerfile", "a Dockerfile build produces images, not binaries", "use build … tarball, or a Go/Rust source")
-  return { name: plan.output.name, file: binaryFor(plan, source) }
+  return binariesFor(plan, source)
 }

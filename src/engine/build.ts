@@ -12,16 +12,20 @@ import { detectToolchain } from "../../modules/toolchains/detect.js"
 import { missingDockerfile } from "../../modules/toolchains/dockerfile/index.js"
 import { factFiles, planWith, toolchain, type LangName, type Plan } from "../../modules/toolchains/index.js"
 import { checkOptionsFit, withSecretNames, type BuildRequest } from "../../modules/toolchains/request.js"
+import { withPatch } from "../../modules/toolchains/source.js"
+import type { AlsoFound } from "../../modules/core/render.js"
 import { MultiarchImage } from "../image.js"
 import { applyPlan, binaryOf } from "./apply.js"
 import { syncEmulated } from "./emulated.js"
 import { namedSecrets, secretIds, type SecretInfo } from "./secrets.js"
-import { engineOf, sourceFacts } from "./source.js"
+import { directoryReader, engineOf, sourceFacts } from "./source.js"
 
 export interface Planned {
   lang: LangName
   /** Why this toolchain. */
   reason: string
+  /** Other toolchains the source has markers for. */
+  alsoFound: AlsoFound[]
   engine: EnginePlatform
   plans: Plan[]
   /** The build's secrets with their Dockerfile ids. */
@@ -30,31 +34,35 @@ export interface Planned {
 
 /**
  * Source facts and engine platform (concurrently), the toolchain, whether every given option is
- * one of its own, the secrets' ids, and the plans. With `binaries`, a toolchain that builds only
- * images is refused before planning. Nothing here builds: the engine is asked for listings, a few
- * small files and the secrets' names.
+ * one of its own, the secrets' ids, the toolchain's scan of the source (Go main packages, Rust
+ * workspace members), and the plans. With `binaries`, a toolchain that builds only images is
+ * refused before planning. Nothing here builds: the engine is asked for listings, a few small
+ * files (and file heads) and the secrets' names.
  */
 export async function planBuild(source: Directory, req: BuildRequest<Secret>, want: { binaries?: boolean } = {}): Promise<Planned> {
   const [facts, engine] = await Promise.all([sourceFacts(source, factFiles(req.options)), engineOf()])
   const dockerfile = req.options.dockerfile.dockerfile
   if (req.given.includes("dockerfile") && dockerfile !== undefined && facts.files[dockerfile] === undefined) throw missingDockerfile(dockerfile, facts)
-  const { lang, reason } = detectToolchain(facts, req.options, req.lang)
+  const { lang, reason, alsoFound } = detectToolchain(facts, req.options, req.lang)
   checkOptionsFit(req, lang, req.lang ? `--lang ${lang}` : reason.split(";")[0])
   if (want.binaries && !toolchain(lang).binaries)
     throw new MultiarchInputError("lang", lang, `a ${lang} build produces images, not binaries`, "use build … tarball, or a Go/Rust source")
   const secrets = req.secrets.length ? await secretIds(req.secrets, req.secretIds) : []
   const named = secrets.length ? withSecretNames(req, secrets.map((s) => s.id)) : req
-  return { lang, reason, engine, plans: planWith(lang, named.targets, named.options, facts, engine), secrets }
+  const scan = toolchain(lang).scan
+  const scanned = scan ? withPatch(facts, await scan(directoryReader(source), named.options[lang], facts)) : facts
+  return { lang, reason, alsoFound, engine, plans: planWith(lang, named.targets, named.options, scanned, engine), secrets }
 }
 
 /** `plan`: what `build` would do with the same request, as JSON or text. */
 export async function planReport(source: Directory, req: BuildRequest<Secret>, format: "json" | "text"): Promise<string> {
-  const { lang, reason, engine, plans } = await planBuild(source, req)
+  const { lang, reason, alsoFound, engine, plans } = await planBuild(source, req)
   const report: PlanReport<Plan> = {
     toolchain: lang,
     reason,
     native: engine.platform,
     ...(Object.keys(req.labels).length ? { labels: req.labels } : {}),
+    ...(alsoFound.length ? { alsoFound } : {}),
     platforms: plans,
   }
   return renderPlan(report, format, (p) => toolchain(lang).describe(p, engine))
@@ -80,9 +88,6 @@ export async function buildImage(source: Directory, req: BuildRequest<Secret>): 
 export async function buildBinaries(source: Directory, req: BuildRequest<Secret>): Promise<Directory> {
   const { plans } = await planBuild(source, req, { binaries: true })
   let out = dag.directory()
-  for (const p of plans) {
-    const { name, file } = binaryOf(p, source)
-    out = out.withFile(`${p.platform}/${name}`, file, { permissions: 0o755 })
-  }
+  for (const p of plans) for (const { name, file } of binaryOf(p, source)) out = out.withFile(`${p.platform}/${name}`, file, { permissions: 0o755 })
   return out
 }

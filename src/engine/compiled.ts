@@ -27,6 +27,12 @@ export function binaryFor(plan: BuildPlan, source: Directory): File {
   return builderFor(plan, source).file(plan.output.path)
 }
 
+/** Every binary a plan builds (the entrypoint first), from one builder. */
+export function binariesFor(plan: BuildPlan, source: Directory): { name: string; file: File }[] {
+  const builder = builderFor(plan, source)
+  return [plan.output, ...(plan.extraOutputs ?? [])].map((o) => ({ name: o.name, file: builder.file(o.path) }))
+}
+
 /** passwd/group of the scratch runtime: root and nonroot (65532, as in distroless). */
 const PASSWD = "root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n"
 const GROUP = "root:x:0:\nnonroot:x:65532:\n"
@@ -48,13 +54,19 @@ export interface RuntimeOptions {
   annotations?: Record<string, string>
   /** CA bundle for scratch runtimes (taken from the builder: it is architecture independent). */
   caBundle?: File
+
+  /** The plan's other binaries (extraOutputs), copied next to the entrypoint's. */
+  extraBinaries?: { name: string; file: File }[]
 }
 
-/** The runtime image of one platform: base (or scratch rootfs) + binary + entrypoint + user + labels. */
+/** The runtime image of one platform: base (or scratch rootfs) + binaries + entrypoint + user + labels. */
 export function runtimeImage(plan: BuildPlan, binary: File, opts: RuntimeOptions = {}): Container {
   let c = dag.container({ platform: plan.platform as Platform })
   c = plan.runtime.base === "scratch" ? c.withDirectory("/", scratchRootfs(opts.caBundle)) : c.from(plan.runtime.base)
-  c = c.withFile(plan.runtime.binaryPath, binary, { permissions: 0o755 }).withEntrypoint(plan.runtime.entrypoint)
+  c = c.withFile(plan.runtime.binaryPath, binary, { permissions: 0o755 })
+  const dir = plan.runtime.binaryPath.replace(/\/[^/]*$/, "")
+  for (const b of opts.extraBinaries ?? []) c = c.withFile(`${dir}/${b.name}`, b.file, { permissions: 0o755 })
+  c = c.withEntrypoint(plan.runtime.entrypoint)
   if (plan.runtime.user) c = c.withUser(plan.runtime.user)
   for (const [k, v] of Object.entries(opts.labels ?? {})) c = c.withLabel(k, v)
   for (const [k, v] of Object.entries(opts.annotations ?? {})) c = c.withAnnotation(k, v)
@@ -65,5 +77,6 @@ export function runtimeImage(plan: BuildPlan, binary: File, opts: RuntimeOptions
 export function imageFor(plan: BuildPlan, source: Directory, opts: RuntimeOptions = {}): Container {
   const builder = builderFor(plan, source)
   const caBundle = plan.runtime.base === "scratch" ? builder.file("/etc/ssl/certs/ca-certificates.crt") : undefined
-  return runtimeImage(plan, builder.file(plan.output.path), { ...opts, caBundle })
+  const extraBinaries = (plan.extraOutputs ?? []).map((o) => ({ name: o.name, file: builder.file(o.path) }))
+  return runtimeImage(plan, builder.file(plan.output.path), { ...opts, caBundle, ...(extraBinaries.length ? { extraBinaries } : {}) })
 }

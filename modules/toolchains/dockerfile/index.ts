@@ -12,6 +12,7 @@ import { checkBuildArgsDeclared } from "./buildargs.js"
 import { checkDockerfileOptions, dockerfileOptions, type DockerfileOptions } from "./options.js"
 import { emulatedRunFor, planDockerfile, type DockerfileBuildPlan } from "./plan.js"
 import { dockerfilePlanText } from "./render.js"
+import { installsNote } from "./installs.js"
 
 /** The Dockerfile a build reads: --dockerfile, else Dockerfile at the source root. */
 const pathOf = (o: DockerfileOptions) => o.dockerfile ?? "Dockerfile"
@@ -23,6 +24,7 @@ export const dockerfileToolchain = {
   flags: ["dockerfile", "target", "buildArgs", "allowSecretBuildArgs", "secrets", "secretIds"],
   options: dockerfileOptions,
   check: checkDockerfileOptions,
+  notChosenNote: (o, facts, chosen) => installsNote(facts.files[pathOf(o)], pathOf(o), chosen),
   plan: (targets, o, facts, engine) => {
     const path = pathOf(o)
     const text = facts.files[path]
@@ -57,3 +59,4 @@ export { parseInstructions, type InstructionNode, type Heredoc } from "./parse.j
 export { processWord, processWords, processWordWithMatches, ShellWordError, type LexOptions, type ProcessedWord, type Vars } from "./words.js"
 export { planDockerfile, emulatedRunFor, type DockerfilePlanOptions, type DockerfileBuildPlan } from "./plan.js"
 export { dockerfilePlanText } from "./render.js"
+export { dockerfileInstalls, installsNote, type Installs } from "./installs.js"

@@ -100,10 +100,22 @@ function versionLess(a: string, b: string): boolean {
 }
 
 export interface ResolvedVersion {
+  /** What rustup installs and RUSTUP_TOOLCHAIN names: a release (1.96, 1.96.0) or a nightly/beta channel. */
   version: string
   /** Where the version came from, for the plan's notes. */
   source: string
 }
+
+/** nightly, beta, or a dated one (nightly-2025-01-01): channels rustup installs in the builder. */
+export const CHANNEL_RE = /^(nightly|beta)(-\d{4}-\d{2}-\d{2})?$/
+
+/**
+ * The oldest Rust release with official rust:<version>-bookworm images: rust-lang/docker-rust#130
+ * ("Add Debian 12 Bookworm variant", merged 2023-01-24) generated them first for 1.66.1, and the
+ * next release published to the official images with bookworm tags was 1.67.0
+ * (docker-library/official-images#13948); 1.67 is the floor counted on here.
+ */
+export const OLDEST_BOOKWORM_RUST = "1.67"
 
 /** --rust-version, else rust-toolchain(.toml), else the default; checked against the MSRV. */
 export function resolveRustVersion(o: RustOptions, facts: SourceFacts, cargo: CargoFacts): ResolvedVersion {
@@ -114,15 +126,16 @@ export function resolveRustVersion(o: RustOptions, facts: SourceFacts, cargo: Ca
     if (!tf) resolved = { version: DEFAULT_RUST_VERSION, source: "default" }
     else if (VERSION_RE.test(tf.channel)) resolved = { version: tf.channel, source: `from ${tf.file}` }
     else if (tf.channel === "stable") resolved = { version: DEFAULT_RUST_VERSION, source: `${tf.file} says "stable": the default release; pin one with --rust-version` }
+    else if (CHANNEL_RE.test(tf.channel)) resolved = { version: tf.channel, source: `from ${tf.file}: the ${tf.channel} channel, installed by rustup in the builder` }
     else
       throw new MultiarchInputError(
         "rust-version",
         tf.channel,
-        `${tf.file} pins the ${tf.channel} channel; the builder is the official rust:<release>-bookworm image`,
+        `${tf.file} pins "${tf.channel}", which is neither a release (1.96, 1.96.0) nor a nightly/beta channel (nightly, nightly-2025-01-01)`,
         `pass --rust-version ${DEFAULT_RUST_VERSION} (or pin a release in ${tf.file})`,
       )
   }
-  if (cargo.rustVersion && VERSION_RE.test(cargo.rustVersion) && versionLess(resolved.version, cargo.rustVersion))
+  if (cargo.rustVersion && VERSION_RE.test(cargo.rustVersion) && VERSION_RE.test(resolved.version) && versionLess(resolved.version, cargo.rustVersion))
     throw new MultiarchInputError(
       "rust-version",
       resolved.version,
@@ -130,4 +143,18 @@ export function resolveRustVersion(o: RustOptions, facts: SourceFacts, cargo: Ca
       `pass --rust-version ${cargo.rustVersion} or newer`,
     )
   return resolved
+}
+
+/**
+ * The builder image for a resolved version: --rust-image, else rust:<release>-bookworm when that
+ * was published (1.67 on), else the default release's image — rustup installs the resolved
+ * version (an older release, a nightly) in it either way (RUSTUP_TOOLCHAIN).
+ */
+export function rustImageFor(version: string, rustImage: string | undefined): { image: string; note?: string } {
+  if (rustImage !== undefined) return { image: rustImage, note: `builder --rust-image ${rustImage}; rustup installs ${version} in it unless the image has it` }
+  if (VERSION_RE.test(version) && !versionLess(version, OLDEST_BOOKWORM_RUST)) return { image: `rust:${version}-bookworm` }
+  const image = `rust:${DEFAULT_RUST_VERSION}-bookworm`
+  return VERSION_RE.test(version)
+    ? { image, note: `rust:${version}-bookworm was never published (bookworm images start with Rust ${OLDEST_BOOKWORM_RUST}): builder ${image}, rustup installs ${version}` }
+    : { image, note: `${version}: builder ${image}, rustup installs ${version} (a download on every cold builder)` }
 }

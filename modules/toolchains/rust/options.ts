@@ -2,6 +2,7 @@
 import { parseChoice } from "../../core/choice.js"
 import { MultiarchInputError } from "../../core/errors/index.js"
 import type { Libc } from "../../core/env.js"
+import { checkBuilderImage, checkCacheNamespace } from "../compiled.js"
 
 /** Rust release used when neither --rust-version nor rust-toolchain.toml pins one. */
 export const DEFAULT_RUST_VERSION = "1.96.0"
@@ -15,6 +16,8 @@ export const DEFAULT_LIBC: Libc = "musl"
 export interface RustOptions {
   /** Rust release for the builder image (1.96 or 1.96.0); default from rust-toolchain.toml, else DEFAULT_RUST_VERSION. */
   rustVersion?: string
+  /** The builder image itself, e.g. rust:1.96-bookworm@sha256:… (pinned by digest); rustup still installs the resolved release in it. */
+  rustImage?: string
   /** gnu (glibc, dynamic, Debian runtime base) or musl (static, scratch). Default musl. */
   libc?: Libc
   /** Binary to build (`cargo build --bin`); default: default-run, the only [[bin]], or the package name. */
@@ -32,11 +35,14 @@ export interface RustOptions {
    * cross-compiling: no cross packages, the image's own gcc for <triple>. Slow (≈9×).
    */
   emulate?: boolean
+  /** Namespace of the cache volumes (default: a hash of the package identity). */
+  cacheNamespace?: string
 }
 
 /** A Rust release: 1.96 or 1.96.0. */
 export const VERSION_RE = /^1\.\d{1,3}(\.\d{1,3})?$/
-const NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/
+/** A Cargo target/profile name as multiarch passes it to cargo (--bin=<name>), whether typed or read from Cargo.toml. */
+export const NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/
 const FEATURE_RE = /^[A-Za-z0-9_][A-Za-z0-9_+\-.]*(\?)?(\/[A-Za-z0-9_][A-Za-z0-9_+\-.]*)?$/
 
 /** Features as a list: from an array or a comma/space separated string, blanks dropped. */
@@ -78,4 +84,6 @@ export function checkRustOptions(o: RustOptions): void {
       throw new MultiarchInputError("features", f, "not a Cargo feature name", 'pass names like "tls" or "dep/feature", separated by commas')
   if (o.base !== undefined && (o.base.trim() === "" || /\s/.test(o.base)))
     throw new MultiarchInputError("base", o.base, "not an image address", 'pass e.g. "debian:bookworm-slim" or "scratch"')
+  checkBuilderImage("rust-image", o.rustImage)
+  checkCacheNamespace(o.cacheNamespace)
 }

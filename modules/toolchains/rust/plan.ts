@@ -11,15 +11,24 @@
  * C code built through the `cc` crate gets Debian's `musl-dev:<arch>` wrapper
  * (`<arch>-linux-musl-gcc`: the same cross gcc with musl's headers), where bookworm has it.
  * Everything comes from the image's apt and rustup: no zig, no musl-cross download.
+ *
+ * C++ (cc's `.cpp(true)`, cxx): gnu builds get Debian's `g++-<triple>` as CXX_<triple>, with
+ * libstdc++ linked dynamically (libstdc++6 is in the Debian runtime base). musl has no C++ here:
+ * Debian's g++ only knows glibc's libstdc++, so a build that compiles C++ (cxxEvidence) is refused
+ * with musl before any engine work.
+ *
+ * The binary comes from --bin, default-run, or the scan of the package's and the workspace
+ * members' binary targets (workspace.ts); it reaches cargo as one word, `--bin=<name>`.
  */
 import { cargoEnvTriple, ccEnvTriple, debianCrossPackage, glibcBaseOf, platformSlug, type Libc } from "../../core/env.js"
 import { MultiarchInputError } from "../../core/errors/index.js"
 import type { EnginePlatform } from "../../core/native.js"
 import type { BuildPlan, PlanStep, SourceFacts } from "../../core/plan.js"
 import type { TargetRow } from "../../core/targets.js"
-import { binaryPlanParts } from "../compiled.js"
-import { parseCargoToml, resolveRustVersion, type CargoFacts } from "./cargo.js"
-import { CARGO_HOME, checkRustOptions, DEFAULT_LIBC, DEFAULT_PROFILE, featureList, TARGET_DIR, type RustOptions } from "./options.js"
+import { binaryPlanParts, cacheNamespace, imageKey } from "../compiled.js"
+import { parseCargoToml, readToml, resolveRustVersion, rustImageFor, type CargoFacts } from "./cargo.js"
+import { CARGO_HOME, checkRustOptions, DEFAULT_LIBC, DEFAULT_PROFILE, featureList, NAME_RE, TARGET_DIR, type RustOptions } from "./options.js"
+import { cargoTargets, showTarget, type BinTarget, type CargoTargets } from "./workspace.js"
 
 /** A Rust plan: the compiled-plan shape, discriminated as "rust". */
 export type RustPlan = BuildPlan<"rust">
@@ -30,17 +39,92 @@ export function profileDir(profile: string): string {
   return profile === "dev" ? "debug" : profile
 }
 
-/** The binary `cargo build --bin` will build, from --bin, default-run, [[bin]] or the package name. */
-export function rustBinaryName(o: RustOptions, cargo: CargoFacts): string {
-  // not checked against the manifest: src/bin/*.rs and workspace members are binaries too
-  if (o.bin) return o.bin
-  if (cargo.defaultRun) return cargo.defaultRun
-  if (cargo.bins.length === 1) return cargo.bins[0]
-  if (cargo.bins.length > 1)
-    throw new MultiarchInputError("bin", "", `Cargo.toml declares ${cargo.bins.length} binaries (${cargo.bins.join(", ")}) and no default-run`, `pass --bin ${cargo.bins[0]} (or set [package] default-run)`)
-  if (!cargo.packageName)
-    throw new MultiarchInputError("bin", "", "Cargo.toml is a virtual workspace: there is no package whose binary to build", "pass --bin <name of a binary in one of the members>")
-  return cargo.packageName
+/** What the plan needs to know about the binaries: the scan's targets (cargoTargets), or none when no scan ran. */
+const NO_TARGETS: CargoTargets = { scanned: false, root: [], members: [], defaultMembers: [], unsafe: [], unreadable: [] }
+
+/** A name read from Cargo.toml reaches cargo's argv only if it passes the check --bin gets. */
+function checkedName(name: string, from: string): string {
+  if (!NAME_RE.test(name))
+    throw new MultiarchInputError("bin", name, `${from} names the binary ${JSON.stringify(name)}, which is not a plain Cargo target name (letters, digits, '_', '-')`, "pass --bin with the binary to build")
+  return name
+}
+
+/**
+ * The binary `cargo build --bin=<name>` builds: --bin; else the root package's default-run or its
+ * only binary; in a virtual workspace the only binary crate (of default-members, if set). Several
+ * candidates: an input error listing them. Names from Cargo.toml are checked like --bin.
+ */
+export function rustBinary(o: RustOptions, cargo: CargoFacts, targets: CargoTargets = NO_TARGETS): { bin: string; notes: string[] } {
+  const all = [...targets.root, ...targets.members]
+  const list = (ts: readonly BinTarget[]) => ts.map(showTarget).join(", ")
+  const wsNote = targets.members.length ? [`workspace binaries: ${list(targets.members)}`] : []
+  if (o.bin) {
+    if (targets.scanned && all.length && !all.some((t) => t.name === o.bin))
+      throw new MultiarchInputError("bin", o.bin, `no binary target of that name (binaries: ${list(all)})`, `pass --bin ${all.find((t) => NAME_RE.test(t.name))?.name ?? "<name>"}`)
+    return { bin: o.bin, notes: wsNote.length ? [`${wsNote[0]}; building ${o.bin} (--bin)`] : [] }
+  }
+  if (cargo.defaultRun) return { bin: checkedName(cargo.defaultRun, "Cargo.toml's default-run"), notes: [`binary ${cargo.defaultRun} ([package] default-run)`] }
+  if (!targets.scanned) {
+    // no scan: what the root manifest says
+    if (cargo.bins.length === 1) return { bin: checkedName(cargo.bins[0], "Cargo.toml's [[bin]]"), notes: [] }
+    if (cargo.bins.length > 1)
+      throw new MultiarchInputError("bin", "", `Cargo.toml declares ${cargo.bins.length} binaries (${cargo.bins.map((b) => JSON.stringify(b)).join(", ")}) and no default-run`, `pass --bin ${cargo.bins.find((b) => NAME_RE.test(b)) ?? "<name>"} (or set [package] default-run)`)
+    if (!cargo.packageName)
+      throw new MultiarchInputError("bin", "", "Cargo.toml is a virtual workspace: there is no package whose binary to build", "pass --bin <name of a binary in one of the members>")
+    return { bin: checkedName(cargo.packageName, "Cargo.toml's [package] name"), notes: [] }
+  }
+  if (cargo.packageName) {
+    const root = targets.root
+    if (root.length === 1) return { bin: checkedName(root[0].name, "Cargo.toml"), notes: wsNote.length ? [`${wsNote[0]}; building the root package's ${root[0].name} (--bin picks another)`] : [] }
+    if (root.length > 1)
+      throw new MultiarchInputError("bin", "", `package ${cargo.packageName} has ${root.length} binaries (${list(root)}) and no default-run`, `pass --bin ${root.find((t) => NAME_RE.test(t.name))?.name ?? "<name>"} (or set [package] default-run)`)
+    if (targets.members.length)
+      throw new MultiarchInputError("bin", "", `package ${cargo.packageName} has no binary target; workspace members do: ${list(targets.members)}`, `pass --bin ${targets.members.find((t) => NAME_RE.test(t.name))?.name ?? "<name>"}`)
+    throw new MultiarchInputError("bin", "", `package ${cargo.packageName} has no binary target (no src/main.rs, src/bin/*.rs or [[bin]])`, "point --source at a crate that builds a binary")
+  }
+  // a virtual workspace
+  const inDefault = targets.members.filter((t) => targets.defaultMembers.includes(t.dir))
+  const pool = inDefault.length ? inDefault : targets.members
+  const from = inDefault.length ? "binary crate of default-members" : "binary crate"
+  if (pool.length === 1) return { bin: checkedName(pool[0].name, `${pool[0].dir}/Cargo.toml`), notes: [`virtual workspace: its only ${from} is ${showTarget(pool[0])}` + (targets.members.length > 1 ? ` (${wsNote[0]})` : "")] }
+  if (pool.length === 0)
+    throw new MultiarchInputError(
+      "bin",
+      "",
+      `Cargo.toml is a virtual workspace and none of its members builds a binary` + (targets.unsafe.length ? ` (members not read: ${targets.unsafe.map((u) => JSON.stringify(u)).join(", ")})` : ""),
+      "point --source at a workspace with a binary crate, or pass --bin <name>",
+    )
+  throw new MultiarchInputError(
+    "bin",
+    "",
+    `Cargo.toml is a virtual workspace with ${pool.length} binaries${inDefault.length ? " in default-members" : ""}: ${list(pool)}`,
+    `pass --bin with the one to build, e.g. --bin ${pool.find((t) => NAME_RE.test(t.name))?.name ?? "<name>"}`,
+  )
+}
+
+/** The binary `cargo build --bin` will build (rustBinary's name). */
+export function rustBinaryName(o: RustOptions, cargo: CargoFacts, targets?: CargoTargets): string {
+  return rustBinary(o, cargo, targets).bin
+}
+
+/**
+ * Crates known to compile C++ in their build scripts (a list, not exhaustive), found in
+ * Cargo.lock; and the root build.rs calling cc's `.cpp(true)`, cxx_build or cpp_build.
+ */
+export const CXX_CRATES: ReadonlySet<string> = new Set(["cxx", "cxx-build", "link-cplusplus", "cpp_build", "unrar_sys", "librocksdb-sys", "snappy-sys", "protobuf-src", "skia-bindings", "v8", "opencv"])
+
+/** Why the build compiles C++, or undefined when nothing says so. */
+export function cxxEvidence(facts: SourceFacts): string | undefined {
+  const found: string[] = []
+  const lock = facts.files["Cargo.lock"]
+  if (lock !== undefined) {
+    const names = new Set([...lock.matchAll(/^\s*name\s*=\s*"([^"]+)"/gm)].map((m) => m[1]))
+    const hits = [...CXX_CRATES].filter((c) => names.has(c))
+    if (hits.length) found.push(`Cargo.lock has ${hits.join(", ")}`)
+  }
+  const build = facts.files["build.rs"]
+  if (build !== undefined && /\.cpp\(\s*true\s*\)|\bcxx_build::|\bcpp_build::/.test(build)) found.push("build.rs compiles C++")
+  return found.length ? found.join("; ") : undefined
 }
 
 /** Why a target cannot be built with --libc `libc`, or undefined when it can. */
@@ -77,12 +161,23 @@ export function planRust(row: Readonly<TargetRow>, o: RustOptions, facts: Source
       throw new MultiarchInputError("platforms", row.platform, `${bad.problem} (--libc defaults to ${DEFAULT_LIBC})`, bad.fix)
     throw new MultiarchInputError("libc", libc, `${row.platform}: ${bad.problem}`, bad.fix)
   }
+  const cxx = cxxEvidence(facts)
+  if (cxx && libc === "musl")
+    throw new MultiarchInputError(
+      "libc",
+      o.libc === undefined ? "musl (the default)" : "musl",
+      `the build compiles C++ (${cxx}) and Debian has no C++ standard library for musl (its g++ links glibc's libstdc++)`,
+      "pass --libc gnu (g++-<triple>, libstdc++ linked dynamically, Debian runtime base); a static musl C++ build needs a musl C++ cross toolchain (e.g. musl-cross-make), which multiarch does not download — build that with --lang dockerfile",
+    )
 
   const triple = row.rust[libc]
   const T = cargoEnvTriple(triple)
   const t = ccEnvTriple(triple)
   const gcc = `${row.gccTriple}-gcc`
-  const bin = rustBinaryName(o, cargo)
+  const gxx = `${row.gccTriple}-g++`
+  const targets = facts.listings ? cargoTargets(facts, readToml(cargoText, "Cargo.toml")) : NO_TARGETS
+  const chosen = rustBinary(o, cargo, targets)
+  const bin = chosen.bin
   const profile = o.profile ?? DEFAULT_PROFILE
   const features = featureList(o.features)
   const locked = facts.entries.includes("Cargo.lock")
@@ -93,12 +188,15 @@ export function planRust(row: Readonly<TargetRow>, o: RustOptions, facts: Source
   // --- C toolchain for the cc crate and the linker driver --------------------------------------
   const muslDev = libc === "musl" ? row.muslDevTriple : undefined
   const cc = muslDev ? `${muslDev}-gcc` : gcc
+  const builderImage = rustImageFor(version, o.rustImage)
   const notes: string[] = [
-    `Rust ${version} (${versionSource}), builder rust:${version}-bookworm ` +
+    `Rust ${version} (${versionSource}), builder ${builderImage.image} ` +
       (o.emulate ? `emulated as ${row.platform} (--emulate): expect ≈9× slower builds` : `on the engine's native platform ${engine.platform}`),
+    ...(builderImage.note ? [builderImage.note] : []),
+    ...chosen.notes,
   ]
   const packages: string[] = []
-  if (crossArch) packages.push(debianCrossPackage("gcc", row.gccTriple), `libc6-dev-${row.debianArch}-cross`)
+  if (crossArch) packages.push(debianCrossPackage("gcc", row.gccTriple), ...(libc === "gnu" ? [debianCrossPackage("g++", row.gccTriple)] : []), `libc6-dev-${row.debianArch}-cross`)
   if (muslDev) packages.push(crossArch ? `musl-dev:${row.debianArch}` : "musl-dev")
 
   // --- rustflags: every knob explicit ----------------------------------------------------------
@@ -109,11 +207,15 @@ export function planRust(row: Readonly<TargetRow>, o: RustOptions, facts: Source
       `musl: static binary linked by ${gcc} with rustup's self-contained musl crt objects, libc.a and libunwind.a` +
         (muslDev
           ? `; C code (cc crate) compiled by ${cc} (Debian musl-dev:${row.debianArch})`
-          : `; bookworm has no musl-dev for ${row.debianArch}, so C code (cc crate) is compiled by ${gcc} against glibc headers (pure Rust is unaffected)`),
+          : `; bookworm has no musl-dev for ${row.debianArch}, so C code (cc crate) is compiled by ${gcc} against glibc headers (pure Rust is unaffected)`) +
+        "; no C++ (Debian has no libstdc++ for musl: a crate compiling C++ needs --libc gnu)",
     )
   } else {
     rustflags.push("-C", "target-feature=-crt-static")
-    notes.push(`gnu: dynamically linked against glibc 2.36 (bookworm); runtime base must have glibc >= 2.36`)
+    notes.push(
+      `gnu: dynamically linked against glibc 2.36 (bookworm); runtime base must have glibc >= 2.36; C++ (cc crate, cxx) compiled by ${gxx}` +
+        (cxx ? ` (${cxx}), libstdc++ linked dynamically: libstdc++6 is in debian:bookworm-slim, a --base needs it too` : ""),
+    )
   }
   if (row.arch === "amd64" && row.variant) {
     rustflags.push("-C", `target-cpu=x86-64-${row.variant}`)
@@ -127,6 +229,7 @@ export function planRust(row: Readonly<TargetRow>, o: RustOptions, facts: Source
     [`CARGO_TARGET_${T}_LINKER`]: gcc,
     [`CARGO_TARGET_${T}_RUSTFLAGS`]: rustflags.join(" "),
     [`CC_${t}`]: cc,
+    ...(libc === "gnu" ? { [`CXX_${t}`]: gxx } : {}),
     [`AR_${t}`]: `${row.gccTriple}-ar`,
   }
 
@@ -145,33 +248,37 @@ export function planRust(row: Readonly<TargetRow>, o: RustOptions, facts: Source
   }
   setup.push({ name: "rustup toolchain", argv: ["rustup", "toolchain", "install", version, "--profile", "minimal", "--no-self-update"] })
   setup.push({ name: "rustup target add", argv: ["rustup", "target", "add", "--toolchain", version, triple] })
-  if (!/^\d+\.\d+\.\d+$/.test(version))
+  if (/^\d+\.\d+$/.test(version))
     notes.push(`--rust-version ${version} names a channel: rustup installs it next to the image's ${version}.x toolchain (pin x.y.z to reuse the image's)`)
 
   // --- build, copy out of the target-dir cache, verify -----------------------------------------
   const cargoArgv = ["cargo", "build"]
   if (locked) cargoArgv.push("--locked")
-  cargoArgv.push("--profile", profile, "--target", triple, "--bin", bin)
+  // --bin=<name>: one argv word, so a name can never be read as another flag
+  cargoArgv.push("--profile", profile, "--target", triple, `--bin=${bin}`)
   if (o.noDefaultFeatures) cargoArgv.push("--no-default-features")
   if (features.length) cargoArgv.push("--features", features.join(","))
   notes.push(locked ? "Cargo.lock present: --locked" : "no Cargo.lock: dependencies resolved at build time (commit Cargo.lock for reproducible images)")
 
   const built = `${TARGET_DIR}/${triple}/${profileDir(profile)}/${bin}`
   const linkage = libc === "musl" ? "static" : "dynamic"
-  const project = cargo.packageName ?? bin
+  // the namespace hashes the package identity: nothing from Cargo.toml reaches a cache key as written
+  const identity = cargo.packageName ?? `workspace:${targets.members.map((m) => m.dir).join(",") || bin}`
+  const { ns, source: nsSource } = cacheNamespace(o.cacheNamespace, "rust", identity)
+  notes.push(`cache volumes namespaced by ${nsSource}`)
   const parts = binaryPlanParts(row, engine, { emulate: o.emulate, binary: bin, linkage, base: o.base ?? (libc === "musl" ? "scratch" : glibcBaseOf(row)) })
   return {
     platform: parts.platform,
     toolchain: "rust",
     mode: parts.mode,
     native: parts.native,
-    builder: { image: `rust:${version}-bookworm`, platform: parts.builderPlatform, setup },
+    builder: { image: builderImage.image, platform: parts.builderPlatform, setup },
     workdir: parts.workdir,
     env,
     caches: [
-      { path: `${CARGO_HOME}/registry`, key: `multiarch-rust-registry-${slug}-${libc}` },
-      { path: `${CARGO_HOME}/git`, key: `multiarch-rust-git-${slug}-${libc}` },
-      { path: TARGET_DIR, key: `multiarch-rust-target-${project}-${version}-${slug}-${libc}` },
+      { path: `${CARGO_HOME}/registry`, key: `multiarch-rust-registry-${ns}-${slug}-${libc}` },
+      { path: `${CARGO_HOME}/git`, key: `multiarch-rust-git-${ns}-${slug}-${libc}` },
+      { path: TARGET_DIR, key: `multiarch-rust-target-${ns}-${o.rustImage ? imageKey(o.rustImage) + "-" : ""}${version}-${slug}-${libc}` },
     ],
     steps: [
       { name: "cargo build", argv: cargoArgv },

@@ -16,7 +16,7 @@ describe("the table", () => {
 
   it("markers and fact files come from the rows (and follow --dockerfile)", () => {
     expect(TOOLCHAIN_NAMES.map((n) => toolchain(n).marker(defaults[n]))).toEqual(["go.mod", "Cargo.toml", "Dockerfile"])
-    expect(factFiles(defaults)).toEqual(["go.mod", "Cargo.toml", "Cargo.lock", "rust-toolchain.toml", "rust-toolchain", "Dockerfile"])
+    expect(factFiles(defaults)).toEqual(["go.mod", ".go-version", "Cargo.toml", "Cargo.lock", "rust-toolchain.toml", "rust-toolchain", "build.rs", "Dockerfile"])
     const custom = toolchainOptions({ dockerfile: "build/Dockerfile.prod" })
     expect(toolchain("dockerfile").marker(custom.dockerfile)).toBe("build/Dockerfile.prod")
     expect(factFiles(custom)).toContain("build/Dockerfile.prod")
@@ -50,15 +50,47 @@ describe("the table", () => {
 describe("detectToolchain", () => {
   const facts = (entries: string[]) => ({ entries, files: {} })
 
+  it("a Dockerfile that installs what the native route lacks is mentioned, with how to build with it", () => {
+    // shaped like qdrant's / vaultwarden's: a Rust crate whose Dockerfile installs build and runtime packages
+    const dockerfile = [
+      "FROM rust:1.96 AS builder",
+      "RUN apt-get update && apt-get install -y --no-install-recommends clang lld cmake protobuf-compiler libssl-dev pkg-config \\",
+      "    && rm -rf /var/lib/apt/lists/*",
+      "RUN cargo build --release",
+      "FROM debian:bookworm-slim",
+      "RUN apt-get update && apt-get install -y ca-certificates libssl3 tzdata",
+      "COPY --from=builder /app/target/release/app /app",
+    ].join("\n")
+    const d = detectToolchain({ entries: ["Cargo.toml", "Dockerfile"], files: { Dockerfile: dockerfile } }, defaults)
+    expect(d.lang).toBe("rust")
+    expect(d.alsoFound).toHaveLength(1)
+    const note = d.alsoFound[0].note!
+    expect(note).toMatch(/build stages install clang, lld, cmake, protobuf-compiler, libssl-dev, pkg-config \(line 2\)/)
+    expect(note).toMatch(/its final stage installs libssl3, tzdata \(line 6\)/)
+    expect(note).toMatch(/the rust route has none of these.*--lang dockerfile/)
+    // a plain Dockerfile (nothing installed) gets no note; a Go route gets the cgo hint
+    expect(detectToolchain({ entries: ["go.mod", "Dockerfile"], files: { Dockerfile: "FROM golang:1.23\nRUN go build -o /x .\n" } }, defaults).alsoFound[0].note).toBeUndefined()
+    const goNote = detectToolchain({ entries: ["go.mod", "Dockerfile"], files: { Dockerfile: "FROM golang:1.23\nRUN apt-get update && apt-get install -y libgpgme-dev\nFROM scratch\n" } }, defaults).alsoFound[0].note
+    expect(goNote).toMatch(/libgpgme-dev.*--cgo --cgo-packages/)
+  })
+
   it("the first marker in table order wins; the others are named", () => {
-    expect(detectToolchain(facts(["Dockerfile", "go.mod", "main.go"]), defaults)).toEqual({ lang: "go", reason: "found go.mod; also found Dockerfile (use --lang dockerfile)" })
+    const go = detectToolchain(facts(["Dockerfile", "go.mod", "main.go"]), defaults)
+    expect(go.lang).toBe("go")
+    // which won, why, and how to pick the other
+    expect(go.reason).toMatch(/^found go\.mod; also found Dockerfile \(use --lang dockerfile\); Go and Rust are cross-compiled on the engine's native platform, so they win over a Dockerfile/)
+    expect(go.alsoFound).toEqual([{ toolchain: "dockerfile", marker: "Dockerfile", use: "--lang dockerfile" }])
     expect(detectToolchain(facts(["Cargo.toml", "Dockerfile"]), defaults).lang).toBe("rust")
-    expect(detectToolchain(facts(["Dockerfile"]), defaults)).toEqual({ lang: "dockerfile", reason: "found Dockerfile" })
+    expect(detectToolchain(facts(["Dockerfile"]), defaults)).toEqual({ lang: "dockerfile", reason: "found Dockerfile", alsoFound: [] })
     expect(detectToolchain(facts(["Dockerfile.prod"]), toolchainOptions({ dockerfile: "Dockerfile.prod" })).lang).toBe("dockerfile")
   })
 
   it("--lang must find its marker; nothing found is an input error listing the markers", () => {
-    expect(detectToolchain(facts(["go.mod", "Dockerfile"]), defaults, "dockerfile")).toEqual({ lang: "dockerfile", reason: "--lang dockerfile" })
+    expect(detectToolchain(facts(["go.mod", "Dockerfile"]), defaults, "dockerfile")).toEqual({
+      lang: "dockerfile",
+      reason: "--lang dockerfile",
+      alsoFound: [{ toolchain: "go", marker: "go.mod", use: "--lang go" }],
+    })
     expect(() => detectToolchain(facts(["go.mod"]), defaults, "rust")).toThrow(/the source has no Cargo.toml at its root/)
     let e: unknown
     try {

@@ -1,15 +1,18 @@
 import { describe, expect, it } from "vitest"
-import { goBinaryName, goLdflags, parseGoMod } from "../../../../modules/toolchains/go/plan.js"
+import { goBinaryName, goLdflags, goLinkage, parseGoMod } from "../../../../modules/toolchains/go/plan.js"
 import { planGo } from "../../../support/plans.js"
-import { MultiarchInputError, SUPPORTED_PLATFORMS } from "../../../../modules/core/index.js"
+import { MultiarchInputError, SUPPORTED_PLATFORMS, TARGETS } from "../../../../modules/core/index.js"
+import { elfCheckArgv } from "../../../../modules/core/elf.js"
+import { inputError } from "../../../support/errors.js"
 
 const facts = (gomod: string) => ({ entries: ["go.mod", "main.go"], files: { "go.mod": gomod } })
 const F = facts("module github.com/acme/app\n\ngo 1.22.4\n")
 
 describe("go.mod", () => {
   it("reads the module path and prefers the toolchain line", () => {
-    expect(parseGoMod("module example.com/x\ngo 1.21\n")).toEqual({ module: "example.com/x", goVersion: "1.21" })
-    expect(parseGoMod("module example.com/x\n\ngo 1.22\n\ntoolchain go1.23.2\n")).toEqual({ module: "example.com/x", goVersion: "1.23.2" })
+    expect(parseGoMod("module example.com/x\ngo 1.21\n")).toEqual({ module: "example.com/x", go: "1.21", goVersion: "1.21" })
+    expect(parseGoMod("module example.com/x\n\ngo 1.22\n\ntoolchain go1.23.2\n")).toEqual({ module: "example.com/x", go: "1.22", toolchain: "1.23.2", goVersion: "1.23.2" })
+    expect(parseGoMod("module example.com/x // the module\ngo 1.22rc1\ntoolchain default\n")).toEqual({ module: "example.com/x", go: "1.22rc1", goVersion: "1.22rc1" })
     expect(parseGoMod('module "example.com/q"\n').goVersion).toBeUndefined()
   })
   it("rejects a go.mod without module line", () => {
@@ -18,9 +21,10 @@ describe("go.mod", () => {
 })
 
 describe("planGo", () => {
-  it("builds on the native platform with the image version from go.mod", () => {
+  it("builds on the native platform with the newest patch of go.mod's go line (a minimum)", () => {
     const p = planGo("linux/arm/v7", {}, F, "linux/amd64")
-    expect(p.builder).toEqual({ image: "golang:1.22.4-bookworm", platform: "native", setup: [] })
+    expect(p.builder).toEqual({ image: "golang:1.22-bookworm", platform: "native", setup: [] })
+    expect(p.notes[0]).toMatch(/go\.mod's go line \(go 1\.22\.4: a minimum\): golang:1\.22-bookworm, the newest 1\.22 patch/)
     expect(p.mode).toBe("cross")
     expect(p.native).toBe(false)
     expect(p.env).toMatchObject({ GOOS: "linux", GOARCH: "arm", GOARM: "7", CGO_ENABLED: "0" })
@@ -35,7 +39,7 @@ describe("planGo", () => {
   it("namespaces cache volumes per toolchain and per target", () => {
     const keys = SUPPORTED_PLATFORMS.flatMap((t) => planGo(t, {}, F, "linux/amd64").caches.map((c) => c.key))
     expect(new Set(keys).size).toBe(keys.length)
-    for (const k of keys) expect(k).toMatch(/^multiarch-go-/)
+    for (const k of keys) expect(k).toMatch(/^multiarch-go-(mod|build)-p[0-9a-f]{16}-/)
     expect(planGo("linux/arm/v7", {}, F, "linux/amd64").caches.map((c) => c.path)).toEqual(["/go/pkg/mod", "/root/.cache/go-build"])
   })
   it("sets GOARM only on arm targets, without a v", () => {
@@ -119,5 +123,78 @@ describe("cgo packages on a non-amd64 engine", () => {
     const p = planGo("linux/amd64", { cgo: true }, F, "linux/arm64")
     expect(p.builder.setup[0].argv.join(" ")).toMatch(/gcc-x86-64-linux-gnu g\+\+-x86-64-linux-gnu libc6-dev-amd64-cross/)
     expect(p.env.CC).toBe("x86_64-linux-gnu-gcc")
+  })
+})
+
+describe("--cgo-packages: target -dev packages with the target's Debian architecture", () => {
+  it("a foreign target: dpkg --add-architecture, <pkg>:<arch>, the target's pkg-config", () => {
+    const p = planGo("linux/arm64", { cgo: true, cgoPackages: ["libgpgme-dev", "libassuan-dev"] }, F, "linux/amd64")
+    expect(p.builder.setup).toEqual([
+      {
+        name: "install C cross compiler and target packages",
+        argv: [
+          "sh",
+          "-c",
+          "dpkg --add-architecture arm64 && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross pkgconf:arm64 libgpgme-dev:arm64 libassuan-dev:arm64",
+        ],
+      },
+    ])
+    expect(p.env.PKG_CONFIG).toBe("aarch64-linux-gnu-pkg-config")
+    expect(p.notes.join("\n")).toMatch(/target packages for cgo: libgpgme-dev, libassuan-dev \(--cgo-packages\), installed for Debian arm64/)
+    // armhf and i386 spell their Debian architecture, not the Go one
+    expect(planGo("linux/arm/v7", { cgo: true, cgoPackages: "libgpgme-dev" }, F, "linux/amd64").builder.setup[0].argv[2]).toMatch(/--add-architecture armhf .* libgpgme-dev:armhf$/)
+    expect(planGo("linux/386", { cgo: true, cgoPackages: "libgpgme-dev" }, F, "linux/amd64").builder.setup[0].argv[2]).toMatch(/libgpgme-dev:i386$/)
+  })
+
+  it("the engine's own architecture and --emulate: plain package names, the image's own gcc", () => {
+    const native = planGo("linux/amd64", { cgo: true, cgoPackages: ["libgpgme-dev"] }, F, "linux/amd64")
+    expect(native.builder.setup.map((s) => s.argv[2])).toEqual(["apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libgpgme-dev"])
+    expect(native.env.PKG_CONFIG).toBeUndefined()
+    const emu = planGo("linux/arm64", { cgo: true, emulate: true, cgoPackages: ["libgpgme-dev"] }, F, "linux/amd64")
+    expect(emu.builder.setup[0].argv[2]).toMatch(/install -y -qq --no-install-recommends libgpgme-dev$/)
+  })
+
+  it("refused before any engine work: without --cgo, with an :arch, not a Debian name, on an architecture bookworm has no packages for", () => {
+    expect(inputError(() => planGo("linux/arm64", { cgoPackages: ["libgpgme-dev"] }, F, "linux/amd64")).fix).toMatch(/add --cgo/)
+    expect(inputError(() => planGo("linux/arm64", { cgo: true, cgoPackages: ["libgpgme-dev:arm64"] }, F, "linux/amd64")).fix).toMatch(/drop ":arm64"/)
+    expect(inputError(() => planGo("linux/arm64", { cgo: true, cgoPackages: ["LibFoo"] }, F, "linux/amd64")).field).toBe("cgo-packages")
+    expect(inputError(() => planGo("linux/arm64", { cgo: true, cgoPackages: ["x; rm -rf /"] }, F, "linux/amd64")).field).toBe("cgo-packages")
+    const rv = inputError(() => planGo("linux/riscv64", { cgo: true, cgoPackages: ["libgpgme-dev"] }, F, "linux/amd64"))
+    expect(rv.message).toMatch(/linux\/riscv64: Debian bookworm has no riscv64 packages/)
+  })
+})
+
+describe("linkage from the actual flags", () => {
+  it("cgo with -extldflags -static (any spelling) is checked as static and runs on scratch", () => {
+    for (const ldflags of ["-extldflags -static", '-linkmode external -extldflags "-static"', "-extldflags=-static", "-extldflags '-static -lm'", "-extldflags -static-pie"]) {
+      const p = planGo("linux/arm64", { cgo: true, ldflags }, F, "linux/amd64")
+      expect(p.verify?.linkage, ldflags).toBe("static")
+      expect(p.steps.find((s) => s.name === "verify ELF")!.argv).toEqual(elfCheckArgv("/out/app", "linux/arm64", TARGETS.get("linux/arm64")!.elf, "static"))
+      expect(p.runtime.base).toBe("scratch")
+      expect(p.notes.join("\n")).toMatch(/linked statically/)
+    }
+    for (const ldflags of ["", "-X main.x=-static", "-extldflags -Wl,--as-needed", "-linkmode external"])
+      expect(planGo("linux/arm64", { cgo: true, ldflags }, F, "linux/amd64").verify?.linkage, ldflags).toBe("dynamic")
+    expect(goLinkage({ ldflags: "-extldflags -static" })).toBe("static")
+  })
+})
+
+describe("every option reaches the plan", () => {
+  it("--version-var/--commit-var, --binary-name, --go-image, --cache-namespace", () => {
+    const img = `golang:1.23-bookworm@sha256:${"c".repeat(64)}`
+    const p = planGo("linux/arm64", { version: "1.2.3", commit: "abc", versionVar: "example.com/x/internal/v.Version", commitVar: "main.rev", binaryName: "tool", goImage: img, cacheNamespace: "acme/app" }, F, "linux/amd64")
+    expect(p.steps[0].argv).toEqual(["go", "build", "-trimpath", "-ldflags", "-s -w -X example.com/x/internal/v.Version=1.2.3 -X main.rev=abc", "-o", "/out/tool", "."])
+    expect(p.builder.image).toBe(img)
+    expect(p.caches.map((c) => c.key)).toEqual(["multiarch-go-mod-acme/app-linux-arm64", expect.stringMatching(/^multiarch-go-build-acme\/app-img[0-9a-f]{12}-linux-arm64$/)])
+    expect(inputError(() => planGo("linux/arm64", { goImage: "golang:1.23@sha256:nothex" }, F, "linux/amd64")).field).toBe("go-image")
+  })
+
+  it("cache volumes: two modules never share, the same module shares across checkouts, the module path never appears as written", () => {
+    const other = facts("module github.com/other/thing\n\ngo 1.22.4\n")
+    const hostile = facts("module example.com/x-multiarch-go-build-victim\n\ngo 1.22.4\n")
+    const keys = (f: typeof F) => planGo("linux/arm64", {}, f, "linux/amd64").caches.map((c) => c.key)
+    expect(keys(F)).toEqual(keys(facts("module github.com/acme/app\n\ngo 1.22.4\n")))
+    for (let i = 0; i < 2; i++) expect(keys(F)[i]).not.toBe(keys(other)[i])
+    for (const k of keys(hostile)) expect(k).not.toMatch(/victim/)
   })
 })

@@ -28,7 +28,7 @@ describe("Cargo.toml / rust-toolchain.toml reading", () => {
     const facts = { entries: ["Cargo.toml", "src"], files: { "Cargo.toml": text } }
     const p = planRust(targetOf("linux/arm64"), {}, facts, enginePlatform("linux/amd64"))
     expect(p.output.name).toBe("srv")
-    expect(p.steps[0].argv).toEqual(["cargo", "build", "--profile", "release", "--target", "aarch64-unknown-linux-musl", "--bin", "srv"])
+    expect(p.steps[0].argv).toEqual(["cargo", "build", "--profile", "release", "--target", "aarch64-unknown-linux-musl", "--bin=srv"])
     expect(parseCargoToml(`[workspace]\nmembers = ["a"]\npackage = { edition = "2021" }\n`)).toMatchObject({ packageName: undefined, workspace: true })
   })
 

@@ -65,10 +65,13 @@ describe("planRust: every table row", () => {
         const muslDev = row.muslDevTriple
         expect(p.env[`CC_${t}`]).toBe(libc === "musl" && muslDev ? `${muslDev}-gcc` : `${row.gccTriple}-gcc`)
         // only this target's variables: no other triple leaks in
-        const tripleVars = Object.keys(p.env).filter((k) => /^(CARGO_TARGET_|CC_|AR_)/.test(k) && k !== "CARGO_TARGET_DIR")
-        expect(tripleVars.sort()).toEqual([`AR_${t}`, `CARGO_TARGET_${T}_LINKER`, `CARGO_TARGET_${T}_RUSTFLAGS`, `CC_${t}`].sort())
+        const tripleVars = Object.keys(p.env).filter((k) => /^(CARGO_TARGET_|CC_|CXX_|AR_)/.test(k) && k !== "CARGO_TARGET_DIR")
+        // gnu: Debian's g++-<triple> as CXX_<triple> for C++ in build scripts; musl: no C++
+        const cxx = libc === "gnu" ? [`CXX_${t}`] : []
+        expect(tripleVars.sort()).toEqual([`AR_${t}`, `CARGO_TARGET_${T}_LINKER`, `CARGO_TARGET_${T}_RUSTFLAGS`, `CC_${t}`, ...cxx].sort())
+        if (libc === "gnu") expect(p.env[`CXX_${t}`]).toBe(`${row.gccTriple}-g++`)
         expect(step(p, "rustup target add").argv).toEqual(["rustup", "target", "add", "--toolchain", DEFAULT_RUST_VERSION, triple])
-        expect(step(p, "cargo build").argv).toEqual(["cargo", "build", "--locked", "--profile", "release", "--target", triple, "--bin", "hello"])
+        expect(step(p, "cargo build").argv).toEqual(["cargo", "build", "--locked", "--profile", "release", "--target", triple, "--bin=hello"])
         const linkage = libc === "musl" ? "static" : "dynamic"
         expect(p.verify).toEqual({ elf: row.elf, linkage })
         expect(step(p, "verify ELF").argv).toEqual(elfCheckArgv("/out/hello", platform, row.elf, linkage))
@@ -173,9 +176,9 @@ describe("planRust: builder setup", () => {
     expect(p.builder.setup.map((s) => s.name)).toEqual(["install C cross toolchain", "rustup toolchain", "rustup target add"])
   })
 
-  it("cross gnu target: cross gcc and libc, no foreign architecture", () => {
+  it("cross gnu target: cross gcc, g++ and libc, no foreign architecture", () => {
     const apt = step(planRust("linux/arm/v7", { libc: "gnu" }, facts(), NATIVE), "install C cross toolchain").argv[2]
-    expect(apt).toMatch(/--no-install-recommends gcc-arm-linux-gnueabihf libc6-dev-armhf-cross$/)
+    expect(apt).toMatch(/--no-install-recommends gcc-arm-linux-gnueabihf g\+\+-arm-linux-gnueabihf libc6-dev-armhf-cross$/)
     expect(apt).not.toMatch(/add-architecture|musl/)
   })
 
@@ -214,16 +217,42 @@ describe("planRust: caches", () => {
     expect(new Set(keys).size).toBe(keys.length)
   })
 
-  it("the target dir is keyed by project and Rust version too; CARGO_TARGET_DIR points at it", () => {
+  it("the target dir is keyed by the project's namespace and Rust version too; CARGO_TARGET_DIR points at it", () => {
     const a = planRust("linux/arm64", {}, facts(), NATIVE)
     const b = planRust("linux/arm64", { rustVersion: "1.90.0" }, facts(), NATIVE)
     const c = planRust("linux/arm64", {}, facts({ "Cargo.toml": `[package]\nname = "other"\n` }), NATIVE)
-    expect(a.caches[2].key).toBe(`multiarch-rust-target-hello-${DEFAULT_RUST_VERSION}-linux-arm64-musl`)
+    expect(a.caches[2].key).toMatch(new RegExp(`^multiarch-rust-target-p[0-9a-f]{16}-${DEFAULT_RUST_VERSION.replace(/\./g, "\\.")}-linux-arm64-musl$`))
     expect(new Set([a.caches[2].key, b.caches[2].key, c.caches[2].key]).size).toBe(3)
     expect(a.env.CARGO_TARGET_DIR).toBe("/cargo-target")
     expect(a.env.CARGO_HOME).toBe("/usr/local/cargo")
     // the binary is copied out of the cache volume before verification
     expect(step(a, "copy binary").argv).toEqual(["install", "-D", "-m", "0755", "/cargo-target/aarch64-unknown-linux-musl/release/hello", "/out/hello"])
+  })
+
+  it("every volume (registry and git too) is namespaced by project: two crates never share, --cache-namespace shares on purpose", () => {
+    const a = planRust("linux/arm64", {}, facts(), NATIVE)
+    const c = planRust("linux/arm64", {}, facts({ "Cargo.toml": `[package]\nname = "other"\n` }), NATIVE)
+    for (let i = 0; i < 3; i++) expect(a.caches[i].key).not.toBe(c.caches[i].key)
+    const na = planRust("linux/arm64", { cacheNamespace: "acme/app" }, facts(), NATIVE)
+    const nc = planRust("linux/arm64", { cacheNamespace: "acme/app" }, facts({ "Cargo.toml": `[package]\nname = "other"\n` }), NATIVE)
+    expect(na.caches.map((x) => x.key)).toEqual([
+      "multiarch-rust-registry-acme/app-linux-arm64-musl",
+      "multiarch-rust-git-acme/app-linux-arm64-musl",
+      `multiarch-rust-target-acme/app-${DEFAULT_RUST_VERSION}-linux-arm64-musl`,
+    ])
+    expect(nc.caches.map((x) => x.key)).toEqual(na.caches.map((x) => x.key))
+    expect(na.notes.join("\n")).toMatch(/cache volumes namespaced by --cache-namespace/)
+  })
+
+  it("nothing from Cargo.toml reaches a cache key as written (a hostile package name)", () => {
+    const hostile = `[package]\nname = "x-multiarch-go-mod-victim"\ndefault-run = "x"\n`
+    const p = planRust("linux/arm64", {}, facts({ "Cargo.toml": hostile }), NATIVE)
+    for (const c of p.caches) expect(c.key).not.toContain("victim")
+    for (const c of p.caches) expect(c.key).toMatch(/^multiarch-rust-(registry|git|target)-p[0-9a-f]{16}-/)
+  })
+
+  it("--cache-namespace is checked before any engine work", () => {
+    for (const bad of ["", "-x", "a b", "a:b", "x".repeat(200), "ns\n"]) expect(inputError(() => planRust("linux/arm64", { cacheNamespace: bad }, facts(), NATIVE)).field).toBe("cache-namespace")
   })
 })
 
@@ -238,7 +267,7 @@ describe("planRust: cargo argv", () => {
   it("--bin, --features, --no-default-features, --profile", () => {
     const p = planRust("linux/arm/v7", { bin: "srv", features: "tls, metrics", noDefaultFeatures: true, profile: "dist" }, facts(), NATIVE)
     expect(step(p, "cargo build").argv).toEqual([
-      "cargo", "build", "--profile", "dist", "--target", "armv7-unknown-linux-musleabihf", "--bin", "srv", "--no-default-features", "--features", "tls,metrics",
+      "cargo", "build", "--profile", "dist", "--target", "armv7-unknown-linux-musleabihf", "--bin=srv", "--no-default-features", "--features", "tls,metrics",
     ])
     expect(p.output).toEqual({ path: "/out/srv", name: "srv" })
     expect(step(p, "copy binary").argv[4]).toBe("/cargo-target/armv7-unknown-linux-musleabihf/dist/srv")
@@ -262,7 +291,23 @@ describe("planRust: cargo argv", () => {
     expect(inputError(() => planRust("linux/arm64", {}, ws, NATIVE)).message).toMatch(/virtual workspace/)
     const w = planRust("linux/arm64", { bin: "server" }, ws, NATIVE)
     expect(w.output.name).toBe("server")
-    expect(w.caches[2].key).toContain("-server-")
+    expect(step(w, "cargo build").argv).toContain("--bin=server")
+  })
+
+  it("names from Cargo.toml are checked like --bin and passed as one word --bin=<name>", () => {
+    // a name that would be read as a flag if passed as its own word
+    const flag = facts({ "Cargo.toml": `[package]\nname = "pkg"\ndefault-run = "--config=build.rustflags=['-Cx']"\n` })
+    const e = inputError(() => planRust("linux/arm64", {}, flag, NATIVE))
+    expect(e.field).toBe("bin")
+    expect(e.message).toMatch(/default-run names the binary .* not a plain Cargo target name/)
+    expect(e.fix).toMatch(/--bin/)
+    const bin = facts({ "Cargo.toml": `[package]\nname = "pkg"\n[[bin]]\nname = "a b"\n` })
+    expect(inputError(() => planRust("linux/arm64", {}, bin, NATIVE)).message).toMatch(/\[\[bin\]\] names the binary "a b"/)
+    const pkg = facts({ "Cargo.toml": `[package]\nname = "-x"\n` })
+    expect(inputError(() => planRust("linux/arm64", {}, pkg, NATIVE)).field).toBe("bin")
+    // every cargo argv word that carries a name is --bin=<name>
+    const p = planRust("linux/arm64", {}, facts(), NATIVE)
+    expect(step(p, "cargo build").argv.filter((a) => a.startsWith("--bin"))).toEqual(["--bin=hello"])
   })
 })
 
@@ -279,15 +324,39 @@ describe("planRust: Rust version", () => {
     expect(planRust("linux/arm64", {}, facts({ "rust-toolchain": "1.80.0\n" }), NATIVE).builder.image).toBe("rust:1.80.0-bookworm")
   })
 
+  it("a release older than any rust:*-bookworm image (before 1.67) is installed by rustup in the default image", () => {
+    const old = planRust("linux/arm64", {}, facts({ "rust-toolchain.toml": `[toolchain]\nchannel = "1.65.0"\n` }), NATIVE)
+    expect(old.builder.image).toBe(`rust:${DEFAULT_RUST_VERSION}-bookworm`)
+    expect(old.env.RUSTUP_TOOLCHAIN).toBe("1.65.0")
+    expect(old.notes.join("\n")).toMatch(/rust:1\.65\.0-bookworm was never published \(bookworm images start with Rust 1\.67\)/)
+    expect(planRust("linux/arm64", { rustVersion: "1.67.0" }, facts(), NATIVE).builder.image).toBe("rust:1.67.0-bookworm")
+  })
+
+  it("--rust-image replaces the builder (pinned by digest); rustup still installs the release", () => {
+    const img = `rust:1.96-bookworm@sha256:${"ab".repeat(32)}`
+    const p = planRust("linux/arm64", { rustImage: img }, facts(), NATIVE)
+    expect(p.builder.image).toBe(img)
+    expect(p.env.RUSTUP_TOOLCHAIN).toBe(DEFAULT_RUST_VERSION)
+    expect(p.caches[2].key).toMatch(/^multiarch-rust-target-p[0-9a-f]{16}-img[0-9a-f]{12}-/)
+    expect(inputError(() => planRust("linux/arm64", { rustImage: "rust:1.96@sha256:abc" }, facts(), NATIVE)).field).toBe("rust-image")
+  })
+
   it("a channel (1.90) is installed next to the image's 1.90.x: said in a note", () => {
     expect(planRust("linux/arm64", { rustVersion: "1.90" }, facts(), NATIVE).notes.join("\n")).toMatch(/names a channel/)
     expect(planRust("linux/arm64", { rustVersion: "1.90.0" }, facts(), NATIVE).notes.join("\n")).not.toMatch(/names a channel/)
   })
 
-  it("stable means the default release; nightly is refused with the fix", () => {
+  it("stable means the default release; nightly/beta are installed by rustup in the default image; other channels are refused", () => {
     const st = planRust("linux/arm64", {}, facts({ "rust-toolchain.toml": `[toolchain]\nchannel = "stable"\n` }), NATIVE)
     expect(st.builder.image).toBe(`rust:${DEFAULT_RUST_VERSION}-bookworm`)
-    const e = inputError(() => planRust("linux/arm64", {}, facts({ "rust-toolchain.toml": `[toolchain]\nchannel = "nightly-2025-01-01"\n` }), NATIVE))
+    const n = planRust("linux/arm64", {}, facts({ "rust-toolchain.toml": `[toolchain]\nchannel = "nightly-2025-01-01"\n` }), NATIVE)
+    expect(n.builder.image).toBe(`rust:${DEFAULT_RUST_VERSION}-bookworm`)
+    expect(n.env.RUSTUP_TOOLCHAIN).toBe("nightly-2025-01-01")
+    expect(step(n, "rustup toolchain").argv).toEqual(["rustup", "toolchain", "install", "nightly-2025-01-01", "--profile", "minimal", "--no-self-update"])
+    expect(step(n, "rustup target add").argv).toEqual(["rustup", "target", "add", "--toolchain", "nightly-2025-01-01", "aarch64-unknown-linux-musl"])
+    expect(n.notes.join("\n")).toMatch(/nightly-2025-01-01: builder rust:.*-bookworm, rustup installs nightly-2025-01-01/)
+    expect(planRust("linux/arm64", {}, facts({ "rust-toolchain": "beta\n" }), NATIVE).env.RUSTUP_TOOLCHAIN).toBe("beta")
+    const e = inputError(() => planRust("linux/arm64", {}, facts({ "rust-toolchain.toml": `[toolchain]\nchannel = "my-custom-toolchain"\n` }), NATIVE))
     expect(e.field).toBe("rust-version")
     expect(e.fix).toMatch(/--rust-version/)
     // --rust-version wins over the file, so the user has a way out
@@ -337,7 +406,7 @@ describe("the fixtures", () => {
   it("rust-hello: default release, --locked, package name as binary", () => {
     const p = planRust("linux/arm64", {}, factsOf(join(root, "test/fixtures/rust-hello")), NATIVE)
     expect(p.builder.image).toBe(`rust:${DEFAULT_RUST_VERSION}-bookworm`)
-    expect(step(p, "cargo build").argv).toEqual(["cargo", "build", "--locked", "--profile", "release", "--target", "aarch64-unknown-linux-musl", "--bin", "rust-hello"])
+    expect(step(p, "cargo build").argv).toEqual(["cargo", "build", "--locked", "--profile", "release", "--target", "aarch64-unknown-linux-musl", "--bin=rust-hello"])
   })
 
   it("rust-cc: release pinned by rust-toolchain.toml", () => {
