@@ -11,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { planGo } from "../support/plans.js"
 import { checkElf } from "../../modules/core/elf.js"
 import { SUPPORTED_PLATFORMS, TARGETS } from "../../modules/core/index.js"
-import { factsOf } from "../support/facts.js"
+import { factsOf, scannedFactsOf } from "../support/facts.js"
+import { describeCompiledPlans } from "../../modules/core/render.js"
+import type { GoPlan } from "../../modules/toolchains/go/plan.js"
 import { run, runPlanOnHost } from "../support/hostplan.js"
 import { hasCommand, rungAvailable } from "../support/rung.js"
 
@@ -162,6 +164,119 @@ describe.skipIf(!ready)("real Go toolchain: cgo with Debian cross compilers", ()
     expect(status, out).toBe(0)
     expect(out.trim()).toMatch(new RegExp(`^cgo GOOS=linux GOARCH=${row.go.GOARCH} answer=42 glibc=2\\.\\d+$`))
     r.ran = true
+  })
+})
+
+// Layouts of real repositories (issue 16): what build --platforms … does without extra flags,
+// run with the plan's exact env + argv on this host (Debian's Go 1.19, the builder image's Go here).
+const LAYOUT_TARGETS = ["linux/amd64", "linux/arm64", "linux/arm/v7", "linux/riscv64"]
+
+async function runAll(fixture: string, plan: GoPlan, slug: string) {
+  const dirs = { src: join(ROOT, "test/fixtures", fixture), out: join(OUT, fixture, slug), caches: join(OUT, "caches") }
+  const steps = await runPlanOnHost(plan, dirs)
+  for (const st of steps) expect(st.status, `${st.step}: ${st.argv.join(" ")}\n${st.stdout}${st.stderr}`).toBe(0)
+  expect(steps.map((x) => x.step)).toEqual(plan.steps.map((x) => x.name))
+  return dirs
+}
+
+describe.skipIf(!ready)("real Go toolchain: layouts of real repositories", () => {
+  it.each(LAYOUT_TARGETS)("go-cmd (library root, cmd/a, cmd/b): both commands built, verified and run — %s", { timeout: 300_000 }, async (platform) => {
+    const facts = await scannedFactsOf(join(ROOT, "test/fixtures/go-cmd"), "go")
+    const plan = planGo(platform, {}, facts, NATIVE)
+    expect(plan.builder.image).toBe("golang:1.19-bookworm")
+    const dirs = await runAll("go-cmd", plan, platform.replace(/\//g, "-"))
+    const arch = TARGETS.get(platform)!.go.GOARCH
+    for (const name of ["a", "b"]) {
+      const bin = join(dirs.out, name)
+      checkElf(readFileSync(bin), platform, TARGETS.get(platform)!.elf, "static")
+      const { status, out } = await runTarget(platform, bin)
+      expect(status, out).toBe(0)
+      expect(out.trim()).toBe(`${name} GOOS=linux GOARCH=${arch}`)
+    }
+    table.push({ fixture: "go-cmd", platform, built: true, elfOk: true, ran: true, buildSeconds: 0, output: "a, b" })
+  })
+
+  it("go-117 (go 1.17) and go-version-file (.go-version 1.19.13) build with the Go their plan names", { timeout: 300_000 }, async () => {
+    for (const [fixture, image, expected] of [
+      ["go-117", "golang:1.19-bookworm", /^oldgo GOARCH=arm64 go=go1\.19/],
+      ["go-version-file", "golang:1.19.13-bookworm", /^pinned GOARCH=arm64$/],
+    ] as const) {
+      const plan = planGo("linux/arm64", {}, await scannedFactsOf(join(ROOT, "test/fixtures", fixture), "go"), NATIVE)
+      expect(plan.builder.image).toBe(image)
+      const dirs = await runAll(fixture, plan, "linux-arm64")
+      const { status, out } = await runTarget("linux/arm64", join(dirs.out, plan.output.name))
+      expect(status, out).toBe(0)
+      expect(out.trim()).toMatch(expected)
+    }
+  })
+
+  it("go-tags: --tags selects the file go build compiles", { timeout: 300_000 }, async () => {
+    const facts = await scannedFactsOf(join(ROOT, "test/fixtures/go-tags"), "go")
+    for (const [tags, flavor] of [[undefined, "gpgme"], [["containers_image_openpgp"], "openpgp"]] as const) {
+      const plan = planGo("linux/arm64", { tags: tags ? [...tags] : undefined }, facts, NATIVE)
+      const dirs = await runAll("go-tags", plan, `linux-arm64-${flavor}`)
+      const { status, out } = await runTarget("linux/arm64", join(dirs.out, "flavors"))
+      expect(status, out).toBe(0)
+      expect(out.trim()).toBe(`flavor=${flavor} GOARCH=arm64`)
+    }
+  })
+
+  it("go-cgo-only (runc-like): refused without --cgo; built and run with it", { timeout: 300_000 }, async () => {
+    const facts = await scannedFactsOf(join(ROOT, "test/fixtures/go-cgo-only"), "go")
+    expect(() => planGo("linux/arm64", {}, facts, NATIVE)).toThrow(/only with cgo.*pass --cgo/)
+    const plan = planGo("linux/arm64", { cgo: true }, facts, NATIVE)
+    const dirs = await runAll("go-cgo-only", plan, "linux-arm64")
+    const { status, out } = await runTarget("linux/arm64", join(dirs.out, "nsexec"), sysrootFor("linux/arm64"))
+    expect(status, out).toBe(0)
+    expect(out.trim()).toBe("nsexec GOARCH=arm64 early=42")
+  })
+
+  it.each(["linux/arm64", "linux/arm/v7", "linux/riscv64"])("static cgo (--ldflags '-extldflags -static'): the plan expects static and its check passes — %s", { timeout: 300_000 }, async (platform) => {
+    const row = TARGETS.get(platform)!
+    const plan = planGo(platform, { cgo: true, ldflags: "-extldflags -static" }, factsOf(join(ROOT, "test/fixtures/go-cgo")), NATIVE)
+    expect(plan.verify?.linkage).toBe("static")
+    expect(plan.runtime.base).toBe("scratch")
+    const dirs = await runAll("go-cgo", plan, `${platform.replace(/\//g, "-")}-static`)
+    const bin = join(dirs.out, plan.output.name)
+    checkElf(readFileSync(bin), platform, row.elf, "static")
+    // no sysroot: a static binary needs none
+    const { status, out } = await runTarget(platform, bin)
+    expect(status, out).toBe(0)
+    expect(out.trim()).toMatch(new RegExp(`^cgo GOOS=linux GOARCH=${row.go.GOARCH} answer=42 glibc=2\\.\\d+$`))
+  })
+})
+
+describe.skipIf(!ready)("real Go toolchain: plan --format text pasted into a shell", () => {
+  it("the printed commands (cd, export, go build) run on this host and build a binary that runs", { timeout: 300_000 }, async () => {
+    const fixture = join(ROOT, "test/fixtures/go-hello")
+    const plan = planGo("linux/arm64", { version: "1.2.3 beta", ldflags: "-X 'main.unused=a b'" }, factsOf(fixture), NATIVE)
+    const text = describeCompiledPlans([plan], NATIVE)
+    const printed = text
+      .split("\n")
+      .filter((l) => l.startsWith("  $ "))
+      .map((l) => l.slice(4))
+    expect(printed).toEqual([
+      "cd /src",
+      "export GOOS=linux GOARCH=arm64 CGO_ENABLED=0 GOCACHE=/root/.cache/go-build GOMODCACHE=/go/pkg/mod",
+      "go build -trimpath -ldflags '-s -w -X '\\''main.unused=a b'\\'' -X '\\''main.version=1.2.3 beta'\\''' -o /out/hello .",
+    ])
+    // the builder's paths, mapped to this host the way runPlanOnHost maps them (only paths change)
+    const out = join(OUT, "pasted")
+    rmSync(out, { recursive: true, force: true })
+    mkdirSync(out, { recursive: true })
+    const script = printed
+      .join("\n")
+      .replace(/\/root\/\.cache\/go-build/g, join(OUT, "pasted-gocache"))
+      .replace(/\/go\/pkg\/mod/g, join(OUT, "pasted-gomodcache"))
+      .replace(/\/out\//g, out + "/")
+      .replace(/^cd \/src$/m, `cd ${fixture}`)
+    const r = await run(["sh", "-e", "-c", script], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root" }, timeoutMs: 300_000 })
+    expect(r.status, r.stderr).toBe(0)
+    const bin = join(out, "hello")
+    checkElf(readFileSync(bin), "linux/arm64", TARGETS.get("linux/arm64")!.elf, "static")
+    const { status, out: said } = await runTarget("linux/arm64", bin)
+    expect(status, said).toBe(0)
+    expect(said.trim()).toBe("hello GOOS=linux GOARCH=arm64 CGO_ENABLED=0 version=1.2.3 beta")
   })
 })
 

@@ -19,7 +19,7 @@ import { planRust } from "../support/plans.js"
 import { checkElf } from "../../modules/core/elf.js"
 import { SUPPORTED_PLATFORMS, TARGETS } from "../../modules/core/index.js"
 import type { BuildPlan } from "../../modules/core/plan.js"
-import { factsOf } from "../support/facts.js"
+import { factsOf, scannedFactsOf } from "../support/facts.js"
 import { run, runPlanOnHost, type StepResult } from "../support/hostplan.js"
 import { hasCommand, rungAvailable } from "../support/rung.js"
 
@@ -218,6 +218,66 @@ describe.skipIf(!ready)("real Rust toolchain: rust-cc (C through the cc crate: C
     expect(out).toBe(
       `cc arch=${RUST_ARCH[target.arch]} env=${libc} c_arch=${C_ARCH[target.arch]} c_libc=${cLibc} sum=42 long=${longBits} ptr=${target.elf.bits}`,
     )
+    r.ran = true
+  })
+})
+
+describe.skipIf(!ready)("real Rust toolchain: rust-cxx (C++ through the cc crate: CXX_<triple>, g++-<triple>, libstdc++)", () => {
+  const facts = factsOf(join(ROOT, "test/fixtures/rust-cxx"))
+  const cases = MATRIX.filter((m) => m.libc === "gnu" && !/amd64\/v/.test(m.platform))
+
+  it("musl (the default) is refused before any build: Debian has no C++ standard library for musl", () => {
+    expect(() => planRust("linux/arm64", {}, facts, NATIVE)).toThrow(/compiles C\+\+ \(build\.rs compiles C\+\+\).*pass --libc gnu/)
+  })
+
+  it.each(cases.map((m) => [m.platform, m] as const))("%s gnu", { timeout: 600_000 }, async (_name, { platform }) => {
+    const target = TARGETS.get(platform)!
+    const plan = planRust(platform, { libc: "gnu" }, facts, NATIVE)
+    const triple = target.rust.gnu
+    const cxx = plan.env[`CXX_${triple.replace(/-/g, "_")}`]
+    expect(cxx).toBe(`${target.gccTriple}-g++`)
+    const r: Row = { fixture: "rust-cxx", platform, libc: "gnu", triple, built: false, elfOk: false, ran: false, buildSeconds: 0, output: "" }
+    table.push(r)
+    if (!hasCommand(cxx)) {
+      // test/setup installs g++-<triple> for the acceptance targets
+      const mandatory = ["linux/amd64", "linux/arm64", "linux/arm/v7", "linux/riscv64"].includes(platform)
+      if (mandatory) rungAvailable(`rust-cxx ${platform}`, { [`${cxx} (g++-${target.gccTriple.replace(/_/g, "-")})`]: false })
+      r.output = `${cxx} not installed on this host`
+      return
+    }
+    const { steps, dirs } = await build("rust-cxx", plan, slugOf(platform, "gnu"))
+    expectBuilt(steps, plan, r)
+    const bin = join(dirs.out, plan.output.name)
+    checkElf(readFileSync(bin), platform, target.elf, "dynamic")
+    r.elfOk = true
+    // the C++ runtime is a dynamic dependency (libstdc++.so.6 is in the Debian runtime base and in /usr/<triple>/lib here)
+    expect(sh("/usr/bin/readelf", ["-d", bin])).toMatch(/NEEDED.*libstdc\+\+\.so\.6/)
+    const { status, out } = await runTarget(platform, bin, true)
+    r.output = out
+    expect(status, out).toBe(0)
+    expect(out).toBe(`cxx arch=${RUST_ARCH[target.arch]} cxx_arch=${C_ARCH[target.arch]} answer=42`)
+    r.ran = true
+  })
+})
+
+describe.skipIf(!ready)("real Rust toolchain: rust-workspace (a virtual workspace, --bin from a member crate)", () => {
+  it.each(["linux/amd64", "linux/arm64", "linux/riscv64"])("%s musl --bin wsctl", { timeout: 600_000 }, async (platform) => {
+    const facts = await scannedFactsOf(join(ROOT, "test/fixtures/rust-workspace"), "rust")
+    // without --bin: the binary crates are listed, nothing is built
+    expect(() => planRust(platform, {}, facts, NATIVE)).toThrow(/virtual workspace with 2 binaries: wsctl \(crates\/cli\), ws-server \(crates\/server\)/)
+    const plan = planRust(platform, { bin: "wsctl" }, facts, NATIVE)
+    const target = TARGETS.get(platform)!
+    const r: Row = { fixture: "rust-workspace", platform, libc: "musl", triple: target.rust.musl, built: false, elfOk: false, ran: false, buildSeconds: 0, output: "" }
+    table.push(r)
+    const { steps, dirs } = await build("rust-workspace", plan, slugOf(platform, "musl"))
+    expectBuilt(steps, plan, r)
+    const bin = join(dirs.out, "wsctl")
+    checkElf(readFileSync(bin), platform, target.elf, "static")
+    r.elfOk = true
+    const { status, out } = await runTarget(platform, bin, false)
+    r.output = out
+    expect(status, out).toBe(0)
+    expect(out).toBe(`wsctl arch=${RUST_ARCH[target.arch]}`)
     r.ran = true
   })
 })

@@ -66,12 +66,23 @@ export function checkGoPackage(pkg: string | undefined, mod: GoModFacts): void {
   )
 }
 
-/** The -ldflags value: "-s -w", user additions, then -X injections. */
+/**
+ * One -ldflags field as go reads it (cmd/go splits -ldflags into fields with its quoted-field
+ * rules: a field may be in '…' or "…", no escapes): bare when plain, else quoted.
+ */
+function ldflagsField(field: string, option: string): string {
+  if (!/[\s'"]/.test(field)) return field
+  if (!field.includes("'")) return `'${field}'`
+  if (!field.includes('"')) return `"${field}"`
+  throw new MultiarchInputError(option, field, "go cannot read a -X value holding both ' and \"", "drop one kind of quote from the value")
+}
+
+/** The -ldflags value: "-s -w", user additions, then -X injections (values with spaces quoted for go). */
 export function goLdflags(o: GoOptions): string {
   const parts = ["-s", "-w"]
   if (o.ldflags?.trim()) parts.push(o.ldflags.trim())
-  if (o.version !== undefined) parts.push(`-X ${o.versionVar ?? "main.version"}=${o.version}`)
-  if (o.commit !== undefined) parts.push(`-X ${o.commitVar ?? "main.commit"}=${o.commit}`)
+  if (o.version !== undefined) parts.push(`-X ${ldflagsField(`${o.versionVar ?? "main.version"}=${o.version}`, "version")}`)
+  if (o.commit !== undefined) parts.push(`-X ${ldflagsField(`${o.commitVar ?? "main.commit"}=${o.commit}`, "commit")}`)
   return parts.join(" ")
 }
 

@@ -48,7 +48,7 @@ describe("plan --format text is shell-ready", () => {
     const lines = shellLines(p)
     expect(lines[0]).toBe("$ cd /src")
     expect(lines[1]).toBe("$ export GOOS=linux GOARCH=arm GOARM=7 CGO_ENABLED=0 GOCACHE=/root/.cache/go-build GOMODCACHE=/go/pkg/mod")
-    expect(lines[2]).toBe(`$ go build -trimpath -ldflags '-s -w -X '\\''main.name=a b'\\'' -X main.version=1.2.3 beta' -o /out/hello .`)
+    expect(lines[2]).toBe(`$ go build -trimpath -ldflags '-s -w -X '\\''main.name=a b'\\'' -X '\\''main.version=1.2.3 beta'\\''' -o /out/hello .`)
     expect(lines[3]).toBe("# verify ELF (ARM, 32-bit, little-endian, static): an in-builder script (its argv: --format json)")
     // what sh makes of the printed build command is exactly the plan's argv
     expect(shWords(`set -- ${lines[2].slice(2)}; printf '%s\\0' "$@"`)).toEqual(p.steps[0].argv)

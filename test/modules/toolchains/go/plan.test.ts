@@ -198,3 +198,11 @@ describe("every option reaches the plan", () => {
     for (const k of keys(hostile)) expect(k).not.toMatch(/victim/)
   })
 })
+
+describe("-X values go can read", () => {
+  it("a --version with spaces is quoted inside -ldflags (go splits -ldflags into quoted fields)", () => {
+    expect(goLdflags({ version: "1.2.3 beta" })).toBe("-s -w -X 'main.version=1.2.3 beta'")
+    expect(goLdflags({ commit: "it's" })).toBe(`-s -w -X "main.commit=it's"`)
+    expect(inputError(() => goLdflags({ version: `a'b"c` })).field).toBe("version")
+  })
+})
