@@ -387,6 +387,7 @@ export class Multiarch {
    * @param noDefaultFeatures Rust: cargo build --no-default-features.
    * @param rustImage Rust: builder image instead of rust:<version>-bookworm, e.g. pinned by digest: rust:1.96-bookworm@sha256:… (rustup still installs the resolved release in it).
    * @param cacheNamespace Go/Rust: namespace of the cache volumes (default: a hash of the Go module path or the Cargo package identity); the same value shares caches between projects, a distinct one (e.g. the CI repository) isolates them on a persistent engine.
+   * @param emulate Go/Rust: run the toolchain on the target platform under QEMU instead of cross-compiling (slow; for projects cross-compilation cannot handle).
    * @param workspace The directory you call dagger from (filled in by Dagger; not a flag).
    */
   @func()
@@ -415,9 +416,10 @@ export class Multiarch {
     noDefaultFeatures: boolean = false,
     rustImage?: string,
     cacheNamespace?: string,
+    emulate: boolean = false,
     workspace?: Workspace,
   ): Promise<Directory> {
-    return buildBinaries(sourceOf(source, workspace), request({ platforms, lang, goVersion, pkg, ldflags, cgo, rustVersion, libc, bin, features, profile, version, commit, tags, cgoPackages, binaryName, versionVar, commitVar, entrypoint, goImage, noDefaultFeatures, rustImage, cacheNamespace }))
+    return buildBinaries(sourceOf(source, workspace), request({ platforms, lang, goVersion, pkg, ldflags, cgo, rustVersion, libc, bin, features, profile, version, commit, tags, cgoPackages, binaryName, versionVar, commitVar, entrypoint, goImage, noDefaultFeatures, rustImage, cacheNamespace, emulate }))
   }
 
   /**
