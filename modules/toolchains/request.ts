@@ -102,9 +102,6 @@ export function parseBuildRequest<Secret = unknown>(o: BuildOptions<Secret>): Bu
     ...parseLabels(o.labels),
     ...imageLabels({ source: o.sourceUrl, revision: o.commit, version: o.version, created: o.created }),
   }
-  const options = toolchainOptions(o)
-  for (const n of TOOLCHAIN_NAMES) toolchain(n).check(options[n])
-  checkSecretIds(o.secretIds, o.secrets?.length ?? 0)
   const given: (keyof BuildOptions)[] = []
   const shown: Partial<Record<keyof BuildOptions, string>> = {}
   for (const [k, v] of Object.entries(o) as [keyof BuildOptions, unknown][])
@@ -112,7 +109,13 @@ export function parseBuildRequest<Secret = unknown>(o: BuildOptions<Secret>): Bu
       given.push(k)
       shown[k] = show(k, v)
     }
-  const req: BuildRequest<Secret> = {
+  // another toolchain's option is named as such first (not checked as if it applied: `--lang rust
+  // --cgo-packages x` is "an option of go", not "add --cgo")
+  if (lang !== undefined) checkOptionsFit({ given, shown }, lang, `--lang ${lang}`)
+  const options = toolchainOptions(o)
+  for (const n of TOOLCHAIN_NAMES) toolchain(n).check(options[n])
+  checkSecretIds(o.secretIds, o.secrets?.length ?? 0)
+  return {
     targets,
     ...(lang !== undefined ? { lang } : {}),
     options,
@@ -122,8 +125,6 @@ export function parseBuildRequest<Secret = unknown>(o: BuildOptions<Secret>): Bu
     given,
     shown,
   }
-  if (lang !== undefined) checkOptionsFit(req, lang, `--lang ${lang}`)
-  return req
 }
 
 /**

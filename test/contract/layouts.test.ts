@@ -186,7 +186,7 @@ describe("cache volumes (issue 19, M3): namespaced by project, never from manife
 describe("Rust: C++ build scripts and virtual workspaces", () => {
   it("a C++ build.rs with the default musl stops before engine work, listing the choices", () => {
     expect(r.rustCxx.ok).toBe(false)
-    expect(r.rustCxx.error).toMatch(/invalid libc "musl \(the default\)": the build compiles C\+\+ \(build\.rs compiles C\+\+\).*; pass --libc gnu/)
+    expect(r.rustCxx.error).toMatch(/invalid libc "musl": the build compiles C\+\+ \(build\.rs compiles C\+\+\) and Debian has no C\+\+ standard library for musl, the default libc.*; pass --libc gnu/)
     builtNothing(r.rustCxx)
   })
 

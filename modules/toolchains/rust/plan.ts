@@ -165,8 +165,8 @@ export function planRust(row: Readonly<TargetRow>, o: RustOptions, facts: Source
   if (cxx && libc === "musl")
     throw new MultiarchInputError(
       "libc",
-      o.libc === undefined ? "musl (the default)" : "musl",
-      `the build compiles C++ (${cxx}) and Debian has no C++ standard library for musl (its g++ links glibc's libstdc++)`,
+      "musl",
+      `the build compiles C++ (${cxx}) and Debian has no C++ standard library for musl, the default libc (its g++ links glibc's libstdc++)`,
       "pass --libc gnu (g++-<triple>, libstdc++ linked dynamically, Debian runtime base); a static musl C++ build needs a musl C++ cross toolchain (e.g. musl-cross-make), which multiarch does not download — build that with --lang dockerfile",
     )
 

@@ -1,7 +1,8 @@
 /** The one BuildRequest: options by name, parsed and checked once, before any engine work. */
 import { describe, expect, it } from "vitest"
 import { MultiarchInputErrors } from "../../../modules/core/errors/index.js"
-import { DEFAULT_PLATFORMS, parseBuildRequest, withSecretNames } from "../../../modules/toolchains/request.js"
+import { toolchain, TOOLCHAIN_NAMES } from "../../../modules/toolchains/index.js"
+import { DEFAULT_PLATFORMS, parseBuildRequest, SHARED_OPTIONS, withSecretNames } from "../../../modules/toolchains/request.js"
 import { inputError } from "../../support/errors.js"
 
 
@@ -110,6 +111,38 @@ describe("the option surface of issue 15/19 (pure: before any engine work)", () 
     expect(inputError(() => parseBuildRequest({ lang: "go", buildArgs: ["A=1"] })).message).toBe('invalid build-args "A": --build-args is an option of dockerfile and this build uses go (--lang go); drop --build-args')
     expect(parseBuildRequest({ lang: "dockerfile", base: undefined, emulate: false, platforms: ["linux/arm64", "linux/amd64"] }).given).toEqual(["lang", "platforms"])
     expect(parseBuildRequest({ platforms: ["amd64", "aarch64"] }).given).toEqual([])
+  })
+
+  it("issue 16/19 options go through the flags table: their own toolchain takes them, another names the owner", () => {
+    const go = { goImage: "golang:1.23-bookworm", tags: ["netgo"], cgoPackages: ["libgpgme-dev"], binaryName: "app", versionVar: "main.v", commitVar: "main.c", entrypoint: "app" }
+    const rust = { rustImage: "rust:1.96-bookworm", noDefaultFeatures: true }
+    expect(parseBuildRequest({ lang: "go", cgo: true, cacheNamespace: "team", ...go }).given).toEqual(expect.arrayContaining(["cacheNamespace", ...Object.keys(go)]))
+    expect(parseBuildRequest({ lang: "rust", cacheNamespace: "team", ...rust }).given).toEqual(expect.arrayContaining(["cacheNamespace", ...Object.keys(rust)]))
+    const onRust = inputError(() => parseBuildRequest({ lang: "rust", ...go })) as MultiarchInputErrors
+    expect(onRust.errors.map((x) => x.field)).toEqual(["go-image", "tags", "cgo-packages", "binary-name", "version-var", "commit-var", "entrypoint"])
+    expect(onRust.errors[1].message).toBe('invalid tags "netgo": --tags is an option of go and this build uses rust (--lang rust); drop --tags')
+    const onGo = inputError(() => parseBuildRequest({ lang: "go", ...rust })) as MultiarchInputErrors
+    expect(onGo.errors.map((x) => x.message)).toEqual([
+      'invalid rust-image "rust:1.96-bookworm": --rust-image is an option of rust and this build uses go (--lang go); drop --rust-image',
+      'invalid no-default-features "true": --no-default-features is an option of rust and this build uses go (--lang go); drop --no-default-features',
+    ])
+    expect(inputError(() => parseBuildRequest({ lang: "dockerfile", cacheNamespace: "team" })).message).toBe(
+      'invalid cache-namespace "team": --cache-namespace is an option of go and rust and this build uses dockerfile (--lang dockerfile); drop --cache-namespace',
+    )
+  })
+
+  it("every option a toolchain reads is in its flags (or shared): nothing it reads is refused as another toolchain's", () => {
+    const keys = ["goVersion", "goImage", "pkg", "ldflags", "cgo", "tags", "cgoPackages", "binaryName", "versionVar", "commitVar", "entrypoint", "rustVersion", "rustImage", "libc", "bin", "features", "noDefaultFeatures", "profile", "dockerfile", "target", "buildArgs", "allowSecretBuildArgs", "secretIds", "emulate", "cacheNamespace", "base"] as const
+    const sample: Record<string, unknown> = { libc: "gnu", features: ["x"], tags: ["t"], cgoPackages: ["libx-dev"], buildArgs: ["A=1"], secretIds: ["s"], cgo: true, noDefaultFeatures: true, emulate: true, allowSecretBuildArgs: true }
+    for (const name of TOOLCHAIN_NAMES) {
+      const tc = toolchain(name)
+      const shared = new Set<string>([...SHARED_OPTIONS, ...tc.flags])
+      const base = JSON.stringify(tc.options({}))
+      for (const k of keys) {
+        const read = JSON.stringify(tc.options({ [k]: sample[k] ?? "v" })) !== base
+        if (read) expect(shared.has(k), `${name} reads ${k} but does not list it in flags`).toBe(true)
+      }
+    }
   })
 
   it("build args that look like credentials are refused (their value never shown) unless --allow-secret-build-args", () => {

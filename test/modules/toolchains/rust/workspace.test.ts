@@ -123,8 +123,8 @@ describe("C++ in build scripts (rust-cxx: cc with .cpp(true), like unrar_sys in 
     for (const platform of ["linux/amd64", "linux/arm64"]) {
       const e = inputError(() => planRust(platform, {}, facts, NATIVE))
       expect(e.field).toBe("libc")
-      expect(e.input).toBe("musl (the default)")
-      expect(e.message).toMatch(/compiles C\+\+ \(build\.rs compiles C\+\+\) and Debian has no C\+\+ standard library for musl/)
+      expect(e.input).toBe("musl")
+      expect(e.message).toMatch(/compiles C\+\+ \(build\.rs compiles C\+\+\) and Debian has no C\+\+ standard library for musl, the default libc/)
       expect(e.fix).toMatch(/^pass --libc gnu .*musl C\+\+ cross toolchain .*--lang dockerfile$/)
     }
   })
