@@ -13,7 +13,8 @@ import { REPO_ROOT } from "../engine/introspect.js"
 import { startRecordingEngine, type ContainerView, type RecordingEngine } from "../engine/recording-engine.js"
 
 const fixture = (name: string) => path.join(REPO_ROOT, "test/fixtures", name)
-const PLATFORMS = ["linux/amd64", "linux/arm64"]
+/** As typed: `--platforms linux/amd64,linux/arm64` (one comma-separated string since issue 15). */
+const PLATFORMS = "linux/amd64,linux/arm64"
 
 let engine: RecordingEngine
 const r: Record<string, ChainResult> = {}
@@ -61,8 +62,10 @@ beforeAll(async () => {
     ["rustCxxGnu", build("rust-cxx", { libc: "gnu" })],
     ["rustWs", build("rust-workspace")],
     ["rustWsBin", build("rust-workspace", { bin: "wsctl", noDefaultFeatures: true })],
+    ["goTagsDefault", build("go-tags", {}, "registry.example.com/acme/go-tags:default")],
+    ["rustDocker", build("rust-docker")],
     ["rustDockerPlan", callChain(engine, [{ fn: "plan", args: { source: src("rust-docker"), platforms: PLATFORMS, format: "text" } }])],
-    ["goCmdPlan", callChain(engine, [{ fn: "plan", args: { source: src("go-cmd"), platforms: ["linux/arm64"], format: "text", version: "1.2.3 rc" } }])],
+    ["goCmdPlan", callChain(engine, [{ fn: "plan", args: { source: src("go-cmd"), platforms: "linux/arm64", format: "text", version: "1.2.3 rc" } }])],
   ]
   const done = await Promise.all(calls.map(([, p]) => p))
   calls.forEach(([k], i) => (r[k] = done[i]))
@@ -226,5 +229,47 @@ describe("several markers: which toolchain won, why, and the Dockerfile's extra 
     const text = String(r.rustDockerPlan.returnValue)
     expect(text).toMatch(/^toolchain: rust \(found Cargo\.toml; also found Dockerfile \(use --lang dockerfile\); Go and Rust are cross-compiled/)
     expect(text).toMatch(/also found Dockerfile: to build with it, --lang dockerfile; Dockerfile: build stages install protobuf-compiler, libssl-dev, pkg-config, clang \(line 3\); its final stage installs libssl3 \(line 11\)/)
+  })
+})
+
+/**
+ * Issue 16 "Done when": on every fixture, `build --platforms linux/amd64,linux/arm64` without extra
+ * flags either builds the right binaries (one builder per platform, each binary verified) or stops
+ * before any engine work with an error that lists the choices.
+ */
+describe("issue 16, done when: each layout with no extra flags builds the right binaries or stops listing the choices", () => {
+  const builds: [string, string, string, string[]][] = [
+    ["go-cmd (library root + cmd/a, cmd/b)", "goCmd", "registry.example.com/acme/go-cmd:1", ["a", "b"]],
+    ["go-117 (go 1.17)", "go117", "registry.example.com/acme/go-117:1", ["oldgo"]],
+    [".go-version", "goVersionFile", "registry.example.com/acme/go-version-file:1", ["pinned"]],
+    ["go-tags (build-tag-only files), no --tags: the !tag file", "goTagsDefault", "registry.example.com/acme/go-tags:default", ["flavors"]],
+    ["rust-docker (Cargo.toml + Dockerfile): the rust route", "rustDocker", "registry.example.com/acme/rust-docker:1", ["rust-docker"]],
+  ]
+  it.each(builds)("%s: built for both platforms", (_name, key, address, bins) => {
+    expect(r[key].error).toBeUndefined()
+    const vs = variantsOf(address)
+    expect(vs.map((v) => v.platform).sort()).toEqual(["linux/amd64", "linux/arm64"])
+    for (const v of vs) {
+      const b = builderOf(v, `/usr/local/bin/${bins[0]}`)
+      for (const bin of bins) expect(b.execs.some((x) => x.argv.includes("verify-elf") && x.argv.at(-1) === `/out/${bin}`), `${v.platform} ${bin} verified`).toBe(true)
+    }
+  })
+
+  it("go-tags without --tags compiles the default file set (no -tags argument)", () => {
+    for (const v of variantsOf("registry.example.com/acme/go-tags:default")) {
+      const go = builderOf(v, "/usr/local/bin/flavors").execs.find((x) => x.argv[0] === "go")!.argv
+      expect(go).not.toContain("-tags")
+    }
+  })
+
+  const stops: [string, string, RegExp][] = [
+    ["go-cgo-only (runc-like)", "goCgoOnly", /Go files only with cgo.*pass --cgo/],
+    ["rust-cxx (C++ build.rs)", "rustCxx", /pass --libc gnu.*--lang dockerfile/],
+    ["rust-workspace (virtual workspace)", "rustWs", /2 binaries: wsctl \(crates\/cli\), ws-server \(crates\/server\); pass --bin/],
+  ]
+  it.each(stops)("%s: stops before engine work, listing the choices", (_name, key, choices) => {
+    expect(r[key].ok).toBe(false)
+    expect(r[key].error).toMatch(choices)
+    builtNothing(r[key])
   })
 })
