@@ -69,7 +69,7 @@ beforeAll(async () => {
   ]
   const done = await Promise.all(calls.map(([, p]) => p))
   calls.forEach(([k], i) => (r[k] = done[i]))
-}, 900_000)
+}, 1_800_000) // 18 module calls at once: ~12 min alone at a load average of 30; 15 min was not enough at 49 beside the other contract files
 
 afterAll(async () => {
   await engine?.close()
