@@ -3,11 +3,16 @@
 # QEMU user emulation through binfmt_misc, and offline base images built from debootstrap rootfs
 # tarballs. Nothing is pulled from a container registry.
 #
-#   test/setup/buildkit.sh install install the Debian packages that are missing (test/setup.sh runs this)
-#   test/setup/buildkit.sh start   install what is missing, mount binfmt_misc, start dockerd (unless
-#                                  one answers already), build the base images that are missing
-#   test/setup/buildkit.sh stop    stop the dockerd that `start` started (pidfile); leaves others alone
-#   test/setup/buildkit.sh images  print the base images and their architectures
+#   test/setup/buildkit.sh packages print the apt group (test/setup.sh installs it)
+#   test/setup/buildkit.sh install  install the Debian packages that are missing
+#   test/setup/buildkit.sh prepare  build the base images that are missing (starts dockerd for that
+#                                   and stops it again if it was not running; test/setup.sh runs this
+#                                   in parallel with the Rust std builds)
+#   test/setup/buildkit.sh start    install what is missing, register binfmt for aarch64, start dockerd
+#                                   (unless one answers already), build the base images that are missing
+#   test/setup/buildkit.sh stop     stop the dockerd that `start` started (pidfile); leaves others alone
+#   test/setup/buildkit.sh images   print the base images and their architectures
+#   test/setup/buildkit.sh plan     print what prepare/start would do
 #
 # Base images (one tag per architecture; Docker 20.10's image store holds one platform per tag, so
 # fixtures select theirs with the automatic platform ARGs, e.g. FROM local/debian:bookworm-$TARGETARCH):
@@ -17,9 +22,10 @@
 #   local/node-dev:bookworm-{amd64,arm64}   + gcc, libc6-dev, libnode-dev (N-API headers)
 # The debootstrap tarballs are cached in $MULTIARCH_TEST_CACHE (default /var/cache/multiarch-test);
 # the images live in dockerd's store and carry a recipe label, so a changed recipe rebuilds them.
-set -euo pipefail
+SETUP_TAG=${SETUP_TAG:-buildkit}
+. "$(dirname "$0")/lib.sh"
 
-CACHE=${MULTIARCH_TEST_CACHE:-/var/cache/multiarch-test}
+CACHE=$CACHE_ROOT
 RUNDIR=${MULTIARCH_TEST_RUNDIR:-/run/multiarch-test}
 PIDFILE=$RUNDIR/dockerd.pid
 DOCKERD_LOG=$CACHE/dockerd.log
@@ -28,10 +34,12 @@ ARCHES=${MULTIARCH_TEST_ARCHES:-"amd64 arm64"}
 SUITE=bookworm
 RECIPE_LABEL=org.multiarch.test.recipe
 PACKAGES=(docker.io containerd runc qemu-user-static binfmt-support debootstrap)
+# extra dockerd arguments (the disposable root passes its own bridge/iptables settings) and the
+# network of the base images' RUN steps (apt-get)
+read -r -a DOCKERD_ARGS <<<"${MULTIARCH_DOCKERD_ARGS:-}"
+BUILD_NETWORK=${MULTIARCH_BUILD_NETWORK:-}
 
-T0=$(date +%s.%N)
-log() { printf "[buildkit.sh %6.1fs] %s\n" "$(awk -v a="$(date +%s.%N)" -v b="$T0" "BEGIN{print a-b}")" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+log() { say "$@"; }
 # timed <label> <command…>: run and report the wall time on stdout (the test collects these lines)
 timed() {
   local label=$1; shift
@@ -62,31 +70,15 @@ mirror() {
 }
 
 install_packages() {
-  local missing=() p
-  for p in "${PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  if [ ${#missing[@]} -eq 0 ]; then
+  if [ -z "$(missing_of "${PACKAGES[@]}")" ]; then
     log "packages present: ${PACKAGES[*]}"
     return
   fi
-  log "installing: ${missing[*]}"
-  apt-get update -qq || log "warning: apt-get update reported errors; trying with the lists at hand"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=600 "${missing[@]}" >/dev/null
+  APT_GROUP=buildkit apt_groups "buildkit=$(IFS=,; echo "${PACKAGES[*]}")" >/dev/null || die "the BuildKit packages could not be installed (message above)"
 }
 
 setup_binfmt() {
-  if ! mountpoint -q /proc/sys/fs/binfmt_misc; then
-    mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
-    log "mounted binfmt_misc"
-  fi
-  if ! grep -qx enabled /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null; then
-    update-binfmts --enable >/dev/null 2>&1 || true
-  fi
-  grep -qx enabled /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null ||
-    die "qemu-aarch64 binfmt handler not enabled (is qemu-user-static installed?)"
-  grep -q '^flags: .*F' /proc/sys/fs/binfmt_misc/qemu-aarch64 ||
-    die "qemu-aarch64 binfmt handler lacks the F flag: emulated RUN steps would not find the interpreter"
+  binfmt_enable_aarch64 >/dev/null
   log "binfmt: qemu-aarch64 enabled ($(grep '^flags' /proc/sys/fs/binfmt_misc/qemu-aarch64))"
 }
 
@@ -102,7 +94,7 @@ start_dockerd() {
   if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
     log "dockerd pid $(cat "$PIDFILE") from an earlier start is still coming up"
   else
-    setsid /usr/sbin/dockerd >"$DOCKERD_LOG" 2>&1 </dev/null &
+    setsid /usr/sbin/dockerd "${DOCKERD_ARGS[@]}" >"$DOCKERD_LOG" 2>&1 </dev/null &
     echo $! >"$PIDFILE"
     log "started dockerd pid $(cat "$PIDFILE"), log $DOCKERD_LOG"
   fi
@@ -184,7 +176,7 @@ build_image() {
   printf '%s\nLABEL %s=%s\n' "$dockerfile" "$RECIPE_LABEL" "$recipe" >"$ctx/Dockerfile"
   local out
   out=$(mktemp "$CACHE/build.XXXXXX.log")
-  if ! DOCKER_BUILDKIT=1 "$DOCKER" build --platform "linux/$arch" --progress plain -t "$tag" "$ctx" >"$out" 2>&1; then
+  if ! DOCKER_BUILDKIT=1 "$DOCKER" build ${BUILD_NETWORK:+--network "$BUILD_NETWORK"} --platform "linux/$arch" --progress plain -t "$tag" "$ctx" >"$out" 2>&1; then
     tail -40 "$out" >&2
     die "building $tag failed (log above)"
   fi
@@ -216,19 +208,23 @@ APT_CLEAN='apt-get clean && rm -rf /var/lib/apt/lists/*'
 
 derived_images() {
   local arch=$1
+  progress 2 4 "$arch: local/golang:$SUITE-$arch"
   timed "image-golang-$arch" build_image "local/golang:$SUITE-$arch" "$arch" "FROM local/debian:$SUITE-$arch
 RUN $APT_INSTALL golang-go ca-certificates >/dev/null && $APT_CLEAN
 ENV GOPATH=/go GOFLAGS=-mod=mod
 CMD [\"go\", \"version\"]"
+  progress 3 4 "$arch: local/node:$SUITE-$arch"
   timed "image-node-$arch" build_image "local/node:$SUITE-$arch" "$arch" "FROM local/debian:$SUITE-$arch
 RUN $APT_INSTALL nodejs >/dev/null && $APT_CLEAN
 CMD [\"node\"]"
+  progress 4 4 "$arch: local/node-dev:$SUITE-$arch"
   timed "image-node-dev-$arch" build_image "local/node-dev:$SUITE-$arch" "$arch" "FROM local/node:$SUITE-$arch
 RUN $APT_INSTALL gcc libc6-dev libnode-dev >/dev/null && $APT_CLEAN"
 }
 
 images_for_arch() {
   local arch=$1
+  progress 1 4 "$arch: local/debian:$SUITE-$arch (debootstrap --variant=minbase, cached as $(rootfs_tar "$arch"))"
   timed "base-$arch" base_image "$arch"
   derived_images "$arch"
 }
@@ -246,6 +242,42 @@ build_all_images() {
   [ $rc = 0 ] || die "building base images failed"
 }
 
+# the base images that are not there with their current recipe (needs a running dockerd)
+images_missing() {
+  local arch n=0
+  for arch in $ARCHES; do
+    for tag in debian golang node node-dev; do
+      [ "$(image_arch "local/$tag:$SUITE-$arch")" = "linux/$arch" ] || n=$((n + 1))
+    done
+  done
+  echo $n
+}
+
+# prepare: the images, with a dockerd that is running only for this (unless one was running)
+prepare() {
+  local was_up=no
+  docker_up && was_up=yes
+  setup_binfmt
+  timed dockerd start_dockerd >/dev/null
+  if [ "$(images_missing)" = 0 ]; then
+    log "base images present ($(echo $ARCHES | wc -w) architectures × 4)"
+  else
+    timed images build_all_images >/dev/null
+  fi
+  [ $was_up = yes ] || stop_dockerd
+}
+
+do_plan() {
+  local n="" w=""
+  [ -s "$(rootfs_tar amd64)" ] && [ -s "$(rootfs_tar arm64)" ] || w=" (debootstrap of the amd64 and arm64 roots first, cached in $CACHE)"
+  if docker_up; then n=$(images_missing); [ "$n" = 0 ] && n="" ; fi
+  mountpoint -q /proc/sys/fs/binfmt_misc && grep -qx enabled /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null ||
+    echo "buildkit: register the qemu-aarch64 binfmt handler (kernel-wide; only aarch64: emulated RUN steps and the arm64 debootstrap)"
+  docker_up || echo "buildkit: start dockerd (/usr/sbin/dockerd ${DOCKERD_ARGS[*]}; data in /var/lib/docker, log $DOCKERD_LOG) for the base images and the BuildKit rung; stopped afterwards"
+  if [ -n "$n" ] || ! docker_up; then echo "buildkit: build the base images that are missing in dockerd's store$w"; fi
+  return 0
+}
+
 list_images() {
   "$DOCKER" image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep '^local/' | sort | while read -r ref size; do
     echo "$ref $(image_arch "$ref") $size"
@@ -253,6 +285,17 @@ list_images() {
 }
 
 case "${1:-}" in
+  packages)
+    echo "buildkit=$(IFS=,; echo "${PACKAGES[*]}")"
+    ;;
+  prepare)
+    need_root
+    install_packages
+    prepare
+    ;;
+  plan)
+    do_plan
+    ;;
   install)
     need_root
     timed packages install_packages
@@ -274,7 +317,7 @@ case "${1:-}" in
     list_images
     ;;
   *)
-    echo "usage: $0 install|start|stop|images" >&2
+    echo "usage: $0 packages|install|prepare|start|stop|images|plan" >&2
     exit 2
     ;;
 esac

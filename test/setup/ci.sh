@@ -10,6 +10,7 @@
 # (TOOLS_PREFIX in test/ci/tools.ts must match). Idempotent: a second run installs nothing.
 #   bash test/setup/ci.sh [install]    install what is missing (default)
 #   bash test/setup/ci.sh check        exit 1 when something is missing, install nothing
+SETUP_TAG=${SETUP_TAG:-ci}
 . "$(dirname "$0")/lib.sh"
 
 PREFIX="${MULTIARCH_NPM_TOOLS:-/var/cache/multiarch-test/npm-tools}"
@@ -37,12 +38,16 @@ for t in rsync:rsync jq:jq shellcheck:shellcheck; do
 done
 
 case "${1:-install}" in
+  packages) echo "ci=rsync,jq,shellcheck"; exit 0 ;;
+  plan)
+    [ ${#need[@]} -eq 0 ] || echo "ci: npm install ${need[*]} into $PREFIX (outside the repository)"
+    exit 0 ;;
   check)
     [ ${#need[@]} -eq 0 ] && [ ${#apt_need[@]} -eq 0 ] && { echo "ci tools: present in $PREFIX (+ rsync, jq, shellcheck)"; exit 0; }
     echo "ci tools: missing ${need[*]} ${apt_need[*]}" >&2
     exit 1 ;;
   install) ;;
-  *) die "usage: $0 [install|check]" ;;
+  *) die "usage: $0 [packages|install|plan|check]" ;;
 esac
 
 if [ ${#apt_need[@]} -gt 0 ]; then

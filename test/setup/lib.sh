@@ -1,48 +1,212 @@
-# Shared helpers for test/setup/*.sh (sourced). Idempotent installs for a fresh Debian 12 as root.
+# Shared helpers for test/setup.sh and test/setup/*.sh (sourced). Debian 12, as root.
+#
+# What they guarantee:
+#   - apt work is done in independent groups: one package that cannot be had never aborts the
+#     install of unrelated packages (a failed combined install is retried group by group);
+#   - packages that must have the same version on several architectures (Multi-Arch: same) are
+#     installed as `pkg:arch=version` pins, with the newest version every needed architecture has
+#     (asked from apt: `apt-cache policy`, which also honours apt pins);
+#   - when something cannot be had, ONE message names the package, the architecture, the versions
+#     apt sees and the fix (`apt_explain`), instead of 30 lines of apt output;
+#   - long steps print what they do and how far along they are (`progress k n what`), and every
+#     part records its seconds for the closing summary (`part_done`).
 # shellcheck shell=bash
 set -euo pipefail
 
-_apt_updated_marker=/tmp/.multiarch-apt-updated
+CACHE_ROOT=${MULTIARCH_TEST_CACHE:-/var/cache/multiarch-test}
+STATE=$CACHE_ROOT/state        # small facts the tests read (which route a fallback took, …)
+LOGS=$CACHE_ROOT/logs
+SUMMARY=${MULTIARCH_SETUP_SUMMARY:-$CACHE_ROOT/state/summary.txt}
+APT_LOG=$LOGS/apt.log
+HOST_ARCH=$(dpkg --print-architecture 2>/dev/null || echo amd64)
+[ -n "${SETUP_PLAN_ONLY:-}" ] || mkdir -p "$STATE" "$LOGS" 2>/dev/null || true
 
-# apt_update: once per boot of this script family; tolerate a flaky mirror index (retry, then go on
-# with the lists we have: a missing package then fails loudly in apt_install).
+_t0=$(date +%s.%N)
+_tag=${SETUP_TAG:-$(basename "${0%.sh}")}
+say() { printf '[%s %5.0fs] %s\n' "$_tag" "$(awk -v a="$(date +%s.%N)" -v b="$_t0" 'BEGIN{print a-b}')" "$*" >&2; }
+die() { say "ERROR: $*"; exit 1; }
+progress() { say "($1 of $2) $3"; } # progress K N WHAT
+now() { date +%s.%N; }
+secs() { awk -v a="$(date +%s.%N)" -v b="$1" 'BEGIN{printf "%.1f", a-b}'; }
+# part_done NAME START STATUS DETAIL: one line of the closing summary
+part_done() { printf '%-10s %7ss  %-4s %s\n' "$1" "$(secs "$2")" "$3" "$4" >>"$SUMMARY"; }
+
+# ---- apt ---------------------------------------------------------------------------------------
+
+# apt_update: once per setup run (SETUP_RUN_ID shares it between the scripts of one run). A mirror
+# index that fails to download (e.g. "File has unexpected size … Mirror sync in progress?") is
+# reported by architecture and tolerated: what it hides is resolved (or explained) later.
 apt_update() {
-  [ -f "$_apt_updated_marker" ] && return 0
-  for i in 1 2 3; do
-    if apt-get update -qq; then touch "$_apt_updated_marker"; return 0; fi
-    echo "apt-get update failed (try $i), retrying" >&2; sleep 2
+  local marker=$STATE/.apt-updated-${SETUP_RUN_ID:-$$}
+  [ -f "$marker" ] && return 0
+  local out=$LOGS/apt-update.log i
+  for i in 1 2; do
+    if apt-get update -o DPkg::Lock::Timeout=600 >"$out" 2>&1; then break; fi
+    grep -q 'Could not get lock\|Unable to lock' "$out" || break
+    sleep 2
   done
-  echo "WARNING: apt-get update kept failing; using the package lists we have" >&2
-  touch "$_apt_updated_marker"
+  local failed
+  failed=$(grep -oE '^E: Failed to fetch [^ ]+' "$out" | sed -E 's#.*/dists/([^/]+)/[^/]+/binary-([^/]+)/.*#\1 (\2)#' | sort -u | paste -sd, - | sed 's/,/, /g' || true)
+  [ -n "$failed" ] && say "apt-get update: these indexes did not download and are ignored: $failed (mirror sync?)"
+  touch "$marker"
 }
 
-# add_arch ARCH...: dpkg multiarch foreign architectures (forces a new apt-get update).
-add_arch() {
-  local a changed=0
-  for a in "$@"; do
-    if ! dpkg --print-foreign-architectures | grep -qx "$a"; then dpkg --add-architecture "$a"; changed=1; fi
+# installed PKG[:ARCH] -> version, or nothing
+installed_version() { dpkg-query -W -f='${Status} ${Version}\n' "$1" 2>/dev/null | awk '$3 == "installed" { print $4; exit }'; }
+
+# apt_versions PKG[:ARCH] -> the versions apt could install, newest first (pinned-away ones, with
+# a negative priority, left out; the installed one included)
+apt_versions() {
+  LC_ALL=C apt-cache policy "$1" 2>/dev/null | awk '
+    /^  Version table:/ { t = 1; next }
+    t && /^ (\*\*\*|   ) [^ ]+ -?[0-9]+$/ { v = $(NF-1); p = $NF; if (p >= 0) print v }' |
+    awk '!seen[$0]++' | sort_versions
+}
+# apt_versions_all PKG[:ARCH] -> every version apt knows, with its priority ("1.2-3 (pin -1)")
+apt_versions_all() {
+  LC_ALL=C apt-cache policy "$1" 2>/dev/null | awk '
+    /^  Version table:/ { t = 1; next }
+    t && /^ (\*\*\*|   ) [^ ]+ -?[0-9]+$/ { v = $(NF-1); p = $NF; print (p < 0 ? v " (pinned away: " p ")" : v) }' | paste -sd, - | sed 's/,/, /g'
+}
+sort_versions() { # newest first, Debian ordering
+  local vs=() v i j t
+  while read -r v; do [ -n "$v" ] && vs+=("$v"); done
+  for ((i = 0; i < ${#vs[@]}; i++)); do
+    for ((j = i + 1; j < ${#vs[@]}; j++)); do
+      if dpkg --compare-versions "${vs[j]}" gt "${vs[i]}"; then t=${vs[i]}; vs[i]=${vs[j]}; vs[j]=$t; fi
+    done
   done
-  [ "$changed" = 1 ] && rm -f "$_apt_updated_marker"
+  for v in "${vs[@]}"; do echo "$v"; done
+}
+
+# newest_common PKG... -> the newest version every PKG (each may carry :arch) has; nothing if none
+newest_common() {
+  local first=$1 v p ok
+  for v in $(apt_versions "$first"); do
+    ok=1
+    for p in "${@:2}"; do apt_versions "$p" | grep -qxF "$v" || { ok=0; break; }; done
+    [ $ok = 1 ] && { echo "$v"; return 0; }
+  done
   return 0
 }
 
-# apt_install PKG...: install what is missing (by dpkg status), waiting for other apt users.
-apt_install() {
-  local missing=() p
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  apt_update
-  echo "installing: ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    -o DPkg::Lock::Timeout=600 "${missing[@]}" >/tmp/multiarch-apt.log 2>&1 || {
-      tail -30 /tmp/multiarch-apt.log >&2; echo "apt-get install failed for: ${missing[*]}" >&2; return 1; }
+# apt_explain PKG[:ARCH] [WANTED-VERSION] [FIX]: the one message for a package that cannot be had
+apt_explain() {
+  local p=$1 want=${2:-} fix=${3:-} arch=${1#*:} seen why=""
+  [ "$arch" = "$p" ] && arch=$HOST_ARCH
+  seen=$(apt_versions_all "$p")
+  if [ -z "$seen" ]; then
+    why="apt sees no version of it (is the $arch index of the mirror missing? see $LOGS/apt-update.log)"
+  elif [ -n "$want" ]; then
+    why="needed version $want; apt sees: $seen"
+    local line
+    line=$(apt-get -s install --no-install-recommends "${p}=${want}" 2>&1 | grep -E '^ [^ ].*: (Depends|Breaks|Conflicts|PreDepends)|^E: ' | head -1 | sed 's/^ *//' || true)
+    [ -n "$line" ] && why="$why; apt says: $line"
+  else
+    why="apt sees: $seen"
+    local line
+    line=$(apt-get -s install --no-install-recommends "$p" 2>&1 | grep -E '^ [^ ].*: (Depends|Breaks|Conflicts|PreDepends)|^E: ' | head -1 | sed 's/^ *//' || true)
+    [ -n "$line" ] && why="$why; apt says: $line"
+  fi
+  echo "cannot install ${p%%:*} for $arch: $why.${fix:+ Fix: $fix}"
 }
 
-# enable_binfmt: mount binfmt_misc and register qemu handlers (F flag: works in chroots/containers).
-enable_binfmt() {
-  [ -e /proc/sys/fs/binfmt_misc/status ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
-  update-binfmts --enable >/dev/null 2>&1 || true
-  [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || { echo "binfmt: qemu-aarch64 not registered" >&2; return 1; }
+# apt_try PKG-SPEC...: one apt-get install (quiet; output in $APT_LOG); returns its status
+apt_try() {
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+    -o DPkg::Lock::Timeout=600 -o APT::Get::Show-Versions=false "$@" >>"$APT_LOG" 2>&1
+}
+
+# missing_of PKG-SPEC... -> the specs not installed yet (a pinned spec pkg=ver counts as
+# installed only at that version)
+missing_of() {
+  local s p v have
+  for s in "$@"; do
+    p=${s%%=*}; v=""; [ "$p" != "$s" ] && v=${s#*=}
+    have=$(installed_version "$p")
+    if [ -z "$have" ] || { [ -n "$v" ] && [ "$have" != "$v" ]; }; then echo "$s"; fi
+  done
+}
+
+# apt_groups NAME=SPEC,SPEC… …: install every group; all missing packages in one apt-get run, and
+# when that fails, group by group, so one group that cannot be had leaves the others installed.
+# Prints the names of the groups that failed (one line each) and their one-line explanation to
+# stderr; returns 0 when all groups are installed.
+apt_groups() {
+  local g name specs all=() failed=() k=0 n=$#
+  declare -A missing=()
+  for g in "$@"; do
+    name=${g%%=*}; specs=${g#*=}
+    # shellcheck disable=SC2086
+    missing[$name]=$(missing_of ${specs//,/ } | paste -sd' ' -)
+    [ -n "${missing[$name]}" ] && all+=(${missing[$name]})
+  done
+  [ ${#all[@]} -eq 0 ] && return 0
+  apt_update
+  say "installing ${#all[@]} packages in $n groups ($(for g in "$@"; do name=${g%%=*}; [ -n "${missing[$name]}" ] && printf '%s ' "$name"; done | sed 's/ $//'))"
+  if apt_try "${all[@]}"; then return 0; fi
+  say "the combined apt-get install failed; installing group by group"
+  for g in "$@"; do
+    name=${g%%=*}; k=$((k + 1))
+    [ -n "${missing[$name]}" ] || continue
+    # shellcheck disable=SC2086
+    set -- $(missing_of ${missing[$name]})
+    [ $# -eq 0 ] && continue
+    progress $k $n "apt group $name: $*"
+    if ! apt_try "$@"; then
+      local s bad=""
+      for s in "$@"; do
+        apt-get -s install --no-install-recommends "$s" >/dev/null 2>&1 || { bad=$s; break; }
+      done
+      [ -n "$bad" ] || bad=$1
+      say "$(apt_explain "${bad%%=*}" "$( [ "${bad#*=}" != "$bad" ] && echo "${bad#*=}")")"
+      failed+=("$name")
+    fi
+  done
+  for name in "${failed[@]}"; do echo "$name"; done
+  [ ${#failed[@]} -eq 0 ]
+}
+
+# add_arch ARCH...: dpkg foreign architectures (the next apt_update fetches their indexes)
+add_arch() {
+  local a changed=0
+  for a in "$@"; do
+    [ "$a" = "$HOST_ARCH" ] && continue
+    if ! dpkg --print-foreign-architectures | grep -qx "$a"; then dpkg --add-architecture "$a"; changed=1; fi
+  done
+  [ $changed = 1 ] && rm -f "$STATE/.apt-updated-${SETUP_RUN_ID:-$$}"
+  return 0
+}
+
+# apt_install PKG...: install what is missing as one group; on failure print the one message and
+# return 1 (used by the per-area scripts when run on their own)
+apt_install() {
+  local name=${APT_GROUP:-packages}
+  apt_groups "$name=$(IFS=,; echo "$*")" >/dev/null
+}
+
+# ---- binfmt ------------------------------------------------------------------------------------
+
+# The kernel's binfmt_misc table is global (it is not per chroot or container). The tests run
+# foreign binaries through explicit `qemu-<arch>-static` calls; only emulated RUN steps of the
+# BuildKit rung and debootstrap's second stage of the arm64 base image need the kernel to run
+# aarch64 ELF files by itself, so only qemu-aarch64 is registered (F flag: the interpreter is
+# opened at registration, so it also works inside chroots and containers).
+BINFMT=/proc/sys/fs/binfmt_misc
+binfmt_state() { # -> "mounted=yes|no aarch64=enabled|disabled|absent"
+  local m=no a=absent
+  mountpoint -q $BINFMT && m=yes
+  [ -e $BINFMT/qemu-aarch64 ] && a=$(head -1 $BINFMT/qemu-aarch64)
+  echo "mounted=$m aarch64=$a"
+}
+binfmt_enable_aarch64() {
+  local before; before=$(binfmt_state)
+  mountpoint -q $BINFMT || mount -t binfmt_misc binfmt_misc $BINFMT
+  if ! grep -qx enabled $BINFMT/qemu-aarch64 2>/dev/null; then
+    update-binfmts --enable qemu-aarch64 >/dev/null 2>&1 || true
+  fi
+  grep -qx enabled $BINFMT/qemu-aarch64 2>/dev/null || die "could not register the qemu-aarch64 binfmt handler (is qemu-user-static installed? $(binfmt_state))"
+  grep -q '^flags: .*F' $BINFMT/qemu-aarch64 || die "the qemu-aarch64 binfmt handler lacks the F flag: emulated RUN steps would not find the interpreter"
+  [ "$before" = "$(binfmt_state)" ] || say "binfmt: registered qemu-aarch64 (kernel-wide; was: $before)"
+  echo "$before"
 }

