@@ -1,42 +1,171 @@
 #!/usr/bin/env bash
-# The one test command (npm test, .ci/run): installs what the tests need, starts the services
-# rungs 5–6 need, runs every test, stops what it started. Rung 7 (a real Dagger engine) runs only
-# where `dagger` works and says loudly when it is skipped.
+# The one test command (npm test; .ci/run runs it with CI=true). It runs the test ladder on one of
+# two routes, and says which before it changes anything:
+#
+#   direct  CI=true, or MULTIARCH_TEST_HOST=direct: THIS machine is disposable (CI, a fresh test
+#           VM). test/setup.sh installs what rungs 4–6 need system-wide (apt packages, dpkg foreign
+#           architectures, Rust std under /usr/lib/rustlib, binfmt, dockerd), then every rung runs
+#           here. Fastest: ~20 min on a fresh 2-core machine, a few minutes warm.
+#   root    everywhere else (a contributor's workstation): rungs 1–3 (and 7) run here and need
+#           nothing beyond `npm ci`; rungs 4–6 (test/real, test/registry, test/buildkit) run inside
+#           a disposable Debian bookworm root (test/setup/root-lib.sh) with its own packages,
+#           dockerd and caches in $MULTIARCH_ROOT_CACHE (default /var/cache/multiarch-root). This
+#           machine needs root and debootstrap; it keeps its packages, foreign architectures,
+#           /usr/lib/rustlib and processes. First run ~20 min, then a few minutes.
+#           MULTIARCH_TEST_HOST=root chooses it explicitly.
+#
 #   bash test/run-all.sh                 everything
-#   bash test/run-all.sh test/unit       just some paths (setup still runs)
+#   bash test/run-all.sh test/unit …     just those paths (setup only when a path needs it)
+#   bash test/run-all.sh --dry-run       print the route and what it would install/start, and where
+#   bash test/run-all.sh --status        the state of the test environment (both routes)
+# Rung 7 (a real Dagger engine) runs only where `dagger` works, and says loudly when it is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+REPO=$(pwd)
 t0=$(date +%s)
-[ -d node_modules/@dagger.io/dagger ] || npm ci --no-audit --no-fund
-bash test/setup.sh
-# long-running services (start/stop subcommands), stopped on exit whatever happens
-SERVICES=()
-[ -f test/setup/buildkit.sh ] && SERVICES+=(test/setup/buildkit.sh)
-stop_services() { for s in "${SERVICES[@]}"; do bash "$s" stop || true; done; }
-trap stop_services EXIT
-for s in "${SERVICES[@]}"; do bash "$s" start; done
+HEAVY_RE='^(\./)?test/(real|buildkit|registry)(/|$)'
+HEAVY_DEFAULT=(test/real test/buildkit test/registry)
+ROOT_TAG=test
 
-echo "== typecheck"
-npx tsc -p tsconfig.json --noEmit
-echo "== build the package export (dist/)"
-npm run --silent build:lib
+ROUTE=${MULTIARCH_TEST_HOST:-}
+if [ -z "$ROUTE" ]; then case ${CI:-} in true | 1) ROUTE=direct ;; *) ROUTE=root ;; esac; fi
+case $ROUTE in direct | root) ;; *) echo "MULTIARCH_TEST_HOST must be direct or root, not '$ROUTE'" >&2; exit 2 ;; esac
+
+ACTION=test IN_ROOT=no paths=()
+for a in "$@"; do
+  case $a in
+    --dry-run | --plan) ACTION=plan ;;
+    --status) ACTION=status ;;
+    --in-root) IN_ROOT=yes ;; # internal: the heavy half, inside the disposable root
+    *) paths+=("$a") ;;
+  esac
+done
+fast_paths=() heavy_paths=()
+for p in "${paths[@]}"; do if [[ $p =~ $HEAVY_RE ]]; then heavy_paths+=("$p"); else fast_paths+=("$p"); fi; done
+if [ ${#paths[@]} -eq 0 ]; then heavy_paths=("${HEAVY_DEFAULT[@]}"); fi
+need_heavy=$([ ${#heavy_paths[@]} -gt 0 ] && echo yes || echo no)
+
+. test/setup/root-lib.sh
+TEST_ROOT=$ROOT_CACHE/test-root/root
+
+plan() {
+  if [ $ROUTE = direct ]; then
+    echo "route: direct — this machine is treated as disposable (${CI:+CI=$CI}${MULTIARCH_TEST_HOST:+MULTIARCH_TEST_HOST=$MULTIARCH_TEST_HOST}); every rung runs here"
+    [ $need_heavy = yes ] && SETUP_PLAN_ONLY=1 bash test/setup.sh plan | sed 's/^/  /'
+    [ $need_heavy = yes ] && echo "  during the tests: dockerd (started for the BuildKit rung, stopped at the end)"
+  else
+    echo "route: disposable root — rungs 1–3 and 7 run on this machine (node_modules only); rungs 4–6 in a Debian $ROOT_SUITE root"
+    echo "  on this machine: nothing is installed; debootstrap, chroot and mounts in private namespaces (as root)"
+    if [ $need_heavy = yes ]; then
+      if [ -d "$TEST_ROOT/usr" ]; then echo "  root: $TEST_ROOT (exists; packages, Rust std and base images inside it are reused)"
+      else echo "  root: $TEST_ROOT — made now: debootstrap --variant=minbase $ROOT_SUITE + this machine's apt sources, node, npm (~1 min), then test/setup.sh inside it installs rungs 4–6's tools (~15–20 min the first time, ~2–3 GB)"; fi
+      mountpoint -q /proc/sys/fs/binfmt_misc && [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] ||
+        echo "  kernel (global): qemu-aarch64 binfmt handler registered for the session's emulated arm64 steps, removed again afterwards"
+      echo "  processes: a dockerd + containerd inside the root (--bridge=none --iptables=false: no bridge, no iptables rules); the session's PID namespace ends them"
+    fi
+  fi
+}
+
+status() {
+  echo "route now: $ROUTE"
+  echo "== direct route (this machine)"
+  SETUP_PLAN_ONLY=1 bash test/setup.sh status 2>/dev/null | sed 's/^/  /' || true
+  echo "== disposable root ($ROOT_CACHE, $(du -sh "$ROOT_CACHE" 2>/dev/null | cut -f1 || echo absent))"
+  if [ -d "$TEST_ROOT/usr" ]; then
+    echo "  test root: $TEST_ROOT"
+    chroot "$TEST_ROOT" /usr/bin/env -i PATH=/usr/bin:/bin bash -c 'echo "  rustc in the root: $(/usr/bin/rustc --version 2>/dev/null || echo none)"; echo "  foreign architectures in the root: $(dpkg --print-foreign-architectures | paste -sd" " -)"' 2>/dev/null || true
+    [ -f "$TEST_ROOT/var/cache/multiarch-test/state/summary.txt" ] && { echo "  last setup in the root:"; sed 's/^/    /' "$TEST_ROOT/var/cache/multiarch-test/state/summary.txt"; }
+  else
+    echo "  test root: not made yet"
+  fi
+  [ -f "$ROOT_CACHE/rehearsals.txt" ] && { echo "  last rehearsals (test/fresh-machine.sh):"; tail -3 "$ROOT_CACHE/rehearsals.txt" | sed 's/^/    /'; }
+  return 0
+}
+
+if [ $ACTION = plan ]; then plan; exit 0; fi
+if [ $ACTION = status ]; then status; exit 0; fi
 
 mkdir -p test/.out
-rm -f test/.out/vitest-*.json
-# the real registries' logs (rung 5), kept for a failure's post-mortem (helpers/registry.ts)
-rm -rf test/.out/registry-logs
-export REGISTRY_LOG_DIR="$PWD/test/.out/registry-logs"
 fail=0
-if [ $# -gt 0 ]; then
-  npx vitest run --reporter=default --reporter=json --outputFile.json=test/.out/vitest-args.json "$@" || fail=1
-else
+vitest_fast() {
+  if [ ${#paths[@]} -gt 0 ]; then
+    [ ${#fast_paths[@]} -eq 0 ] && return 0
+    npx vitest run --reporter=default --reporter=json --outputFile.json=test/.out/vitest-args.json "${fast_paths[@]}" || fail=1
+    return 0
+  fi
   echo "== vitest: fast rungs (unit, SDK contract, API surface) in parallel"
   npx vitest run --reporter=default --reporter=json --outputFile.json=test/.out/vitest-fast.json \
     --exclude 'test/real/**' --exclude 'test/buildkit/**' --exclude 'test/registry/**' --exclude 'test/e2e/**' || fail=1
-  echo "== vitest: real toolchains, registry, BuildKit, engine E2E (one file at a time: 2 cores)"
-  npx vitest run --no-file-parallelism --reporter=default --reporter=json --outputFile.json=test/.out/vitest-heavy.json \
-    test/real test/buildkit test/registry test/e2e || fail=1
+  echo "== vitest: rung 7, real Dagger engine (test/e2e)"
+  npx vitest run --no-file-parallelism --reporter=default --reporter=json --outputFile.json=test/.out/vitest-e2e.json test/e2e || fail=1
+}
+vitest_heavy() {
+  echo "== vitest: real toolchains, registry, BuildKit (one file at a time: 2 cores)"
+  npx vitest run --no-file-parallelism --reporter=default --reporter=json --outputFile.json=test/.out/vitest-heavy.json "${heavy_paths[@]}" || fail=1
+}
+typecheck() {
+  echo "== typecheck"
+  npx tsc -p tsconfig.json --noEmit || fail=1
+  echo "== build the package export (dist/)"
+  npm run --silent build:lib || fail=1
+}
+with_services() { # run the heavy rungs with the services they need, stopped on exit
+  SERVICES=(test/setup/buildkit.sh)
+  stop_services() { for s in "${SERVICES[@]}"; do bash "$s" stop || true; done; }
+  trap stop_services EXIT
+  for s in "${SERVICES[@]}"; do bash "$s" start; done
+  vitest_heavy
+  stop_services
+  trap - EXIT
+}
+
+[ -d node_modules/@dagger.io/dagger ] || npm ci --no-audit --no-fund
+rm -f test/.out/vitest-*.json
+
+# the heavy half inside the root (run-all.sh calls itself there)
+if [ $IN_ROOT = yes ]; then
+  bash test/setup.sh
+  with_services
+  exit $fail
 fi
-node test/support/summary.mjs test/.out/vitest-*.json || fail=1
-echo "== all tests done in $(( $(date +%s) - t0 ))s"
+
+echo "== test route"
+plan
+if [ $ROUTE = direct ]; then
+  if [ $need_heavy = yes ]; then bash test/setup.sh; fi
+  typecheck
+  vitest_fast
+  [ $need_heavy = yes ] && with_services
+else
+  typecheck
+  vitest_fast
+  if [ $need_heavy = yes ]; then
+    if [ "$(id -u)" != 0 ] || ! command -v debootstrap >/dev/null; then
+      echo "rungs 4–6 (${heavy_paths[*]}) NOT run: the disposable root needs root and debootstrap on this machine." >&2
+      echo "  run: sudo -E npm test   (or, on a disposable machine: MULTIARCH_TEST_HOST=direct npm test)" >&2
+      fail=1
+    else
+      base=$(root_make_base)
+      if [ ! -d "$TEST_ROOT/usr" ]; then
+        rsay "making the test root $TEST_ROOT from $(basename "$base")"
+        root_extract "$base" "$TEST_ROOT"
+        basename "$base" >"$ROOT_CACHE/test-root/base"
+      elif [ "$(cat "$ROOT_CACHE/test-root/base" 2>/dev/null)" != "$(basename "$base")" ]; then
+        rsay "note: the test root was made from $(cat "$ROOT_CACHE/test-root/base" 2>/dev/null); the clean root is now $(basename "$base") (apt sources or node changed). Remove $ROOT_CACHE/test-root to start afresh."
+      fi
+      binfmt=$(root_binfmt_before)
+      trap 'root_binfmt_restore "$binfmt"' EXIT
+      ROOT_ENV=(MULTIARCH_TEST_HOST=direct ${CI:+CI=$CI} ${MULTIARCH_BUILDKIT_COLD:+MULTIARCH_BUILDKIT_COLD=$MULTIARCH_BUILDKIT_COLD})
+      rsay "rungs 4–6 in the root ($TEST_ROOT; this checkout bind-mounted at $REPO)"
+      root_run "$TEST_ROOT" "$REPO" "$REPO" "bash test/run-all.sh --in-root ${heavy_paths[*]}" || fail=1
+      root_binfmt_restore "$binfmt"
+      trap - EXIT
+    fi
+  fi
+fi
+
+shopt -s nullglob
+reports=(test/.out/vitest-*.json)
+if [ ${#reports[@]} -gt 0 ]; then node test/support/summary.mjs "${reports[@]}" || fail=1; else echo "no test report" >&2; fail=1; fi
+echo "== all tests done in $(($(date +%s) - t0))s (route: $ROUTE)"
 exit $fail

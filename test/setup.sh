@@ -27,8 +27,9 @@ AREAS=(go rust registry buildkit ci)
 
 plan() {
   local missing=() g a n
-  for a in "${AREAS[@]}"; do
-    g=$(SETUP_PLAN_ONLY=1 SETUP_TAG=$a bash "test/setup/$a.sh" packages 2>/dev/null || true)
+  for a in rust-compiler "${AREAS[@]}"; do
+    if [ $a = rust-compiler ]; then g=$(SETUP_PLAN_ONLY=1 bash test/setup/rust.sh compiler 2>/dev/null || true)
+    else g=$(SETUP_PLAN_ONLY=1 SETUP_TAG=$a bash "test/setup/$a.sh" packages 2>/dev/null || true); fi
     g=${g#*=}
     # shellcheck disable=SC2086
     n=$(missing_of ${g//,/ } | wc -l)
@@ -58,14 +59,23 @@ install() {
   : >"$SUMMARY"
   plan | sed 's/^/  /' >&2
 
-  # 1. packages (dpkg holds one lock: these are serial)
+  # 1. packages (dpkg holds one lock: these are serial). The Rust compiler first, on its own, so
+  #    that the std builds (the longest part, CPU only) run while everything else installs.
   t=$(now)
+  local pids=() names=() std_pid=""
+  if g=$(SETUP_TAG=rust bash test/setup/rust.sh compiler) && apt_groups "$g" >/dev/null; then
+    ( t=$(now); if bash test/setup/rust.sh std; then part_done rust-std "$t" ok "std for $(bash test/setup/rust.sh status | grep -c 'std: built') targets compiled from rust-web-src (or from the cache) into /usr/lib/rustlib"
+      else part_done rust-std "$t" FAIL "(message above)"; exit 1; fi ) &
+    std_pid=$!
+  else
+    failed+=(rust)
+  fi
   for a in "${AREAS[@]}"; do
     g=$(SETUP_TAG=$a bash "test/setup/$a.sh" packages) || { failed+=("$a"); continue; }
     groups+=("$g")
   done
   if bad=$(apt_groups "${groups[@]}"); then
-    part_done packages "$t" ok "$(printf '%s ' "${groups[@]%%=*}")"
+    part_done packages "$t" ok "$(printf '%s ' rust-compiler "${groups[@]%%=*}")"
   else
     # shellcheck disable=SC2206
     failed+=($bad)
@@ -80,16 +90,10 @@ install() {
   if has rust; then bash test/setup/rust.sh foreign || { fs=FAIL; failed+=(rust); }; fi
   part_done foreign "$t" $fs "dpkg foreign architectures: $(dpkg --print-foreign-architectures | paste -sd' ' - | sed 's/^$/none/'); arm64 glibc: $(cat "$STATE/arm64-sysroot" 2>/dev/null || echo -); musl-dev: $(cd "$STATE" && for f in musl-dev-*; do [ -f "$f" ] && printf '%s=%s ' "${f#musl-dev-}" "$(cat "$f")"; done)"
 
-  # 3. the long parts, in parallel: Rust std (CPU) || base images (debootstrap, apt in emulated
-  #    RUN steps) || npm tools (network)
-  local pids=() names=()
-  if has rust; then
-    ( t=$(now); if bash test/setup/rust.sh build; then part_done rust-std "$t" ok "std + musl objects for $(bash test/setup/rust.sh status | grep -c 'std: built') targets in /usr/lib/rustlib"
-      else part_done rust-std "$t" FAIL "(message above)"; exit 1; fi ) &
-    pids+=($!); names+=(rust-std)
-  fi
+  # 3. the long parts, in parallel: Rust std (CPU, running since step 1) || base images
+  #    (debootstrap, apt in emulated RUN steps) || npm tools (network); then the musl objects
   if has buildkit; then
-    ( t=$(now); if bash test/setup/buildkit.sh prepare >/dev/null; then part_done images "$t" ok "$(bash test/setup/buildkit.sh images 2>/dev/null | wc -l) local/* base images (dockerd stopped again unless it was running)"
+    ( t=$(now); if bash test/setup/buildkit.sh prepare >/dev/null; then part_done images "$t" ok "local/{debian,golang,node,node-dev}:bookworm-{amd64,arm64} in dockerd's store (dockerd stopped again unless it was running)"
       else part_done images "$t" FAIL "(message above)"; exit 1; fi ) &
     pids+=($!); names+=(images)
   fi
@@ -97,6 +101,14 @@ install() {
     ( t=$(now); if bash test/setup/ci.sh install >"$LOGS/npm-tools.log" 2>&1; then part_done npm-tools "$t" ok "$(tail -1 "$LOGS/npm-tools.log")"
       else tail -3 "$LOGS/npm-tools.log" >&2; part_done npm-tools "$t" FAIL "(log $LOGS/npm-tools.log)"; exit 1; fi ) &
     pids+=($!); names+=(npm-tools)
+  fi
+  if [ -n "$std_pid" ]; then
+    wait "$std_pid" || failed+=(rust-std)
+    if has rust && has rust-std; then
+      t=$(now)
+      if bash test/setup/rust.sh musl; then part_done rust-musl "$t" ok "musl self-contained objects + unwind check under qemu"
+      else part_done rust-musl "$t" FAIL "(message above)"; failed+=(rust-musl); fi
+    fi
   fi
   local i
   for i in "${!pids[@]}"; do wait "${pids[$i]}" || failed+=("${names[$i]}"); done

@@ -20,6 +20,19 @@ import { hasCommand, rungAvailable } from "../support/rung.js"
 const ROOT = resolve(__dirname, "../..")
 const OUT = join(ROOT, "test/.out/real-go")
 const NATIVE = "linux/amd64"
+const CACHE = process.env.MULTIARCH_TEST_CACHE ?? "/var/cache/multiarch-test"
+/**
+ * The arm64 glibc test/setup/go.sh provided: Debian's libc6:arm64 (written as "/": the host's own
+ * /usr/lib/aarch64-linux-gnu), or, when apt could not install it at the host libc's version, an
+ * arm64 base system unpacked by debootstrap (its path), which runTarget passes to qemu as -L.
+ */
+const ARM64_GLIBC_ROOT = (() => {
+  try {
+    return readFileSync(join(CACHE, "state/arm64-sysroot"), "utf8").trim() || "/"
+  } catch {
+    return "/"
+  }
+})()
 
 const hostIsAmd64 = process.arch === "x64"
 const cpuHasAvx512 = (() => {
@@ -37,8 +50,8 @@ const ready = rungAvailable("real Go toolchain", {
   "riscv64-linux-gnu-gcc": hasCommand("riscv64-linux-gnu-gcc"),
   "arm-linux-gnueabihf-gcc": hasCommand("arm-linux-gnueabihf-gcc"),
   "amd64 host": hostIsAmd64,
-  "libc6:arm64 (multiarch)": existsSync("/usr/lib/aarch64-linux-gnu/libc.so.6"),
-  "libc6:i386 (multiarch)": existsSync("/lib/ld-linux.so.2"),
+  "arm64 glibc (libc6:arm64, or test/setup/go.sh's arm64 sysroot)": existsSync(join(ARM64_GLIBC_ROOT, "lib/aarch64-linux-gnu/libc.so.6")),
+  "i386 glibc /lib/ld-linux.so.2 (libc6-i386)": existsSync("/lib/ld-linux.so.2"),
 })
 
 interface Row {
@@ -70,13 +83,15 @@ async function runTarget(platform: string, bin: string, sysroot?: string): Promi
 
 /**
  * Where the target's glibc comes from when running a dynamic binary: the host's multiarch libc
- * (libc6:arm64, libc6:i386) when installed, else the cross sysroot /usr/<triple>. qemu-aarch64
- * with -L /usr/aarch64-linux-gnu hangs in pthread_create (shared/reference/test-machine.md §1), so
- * test/setup/go.sh installs libc6:arm64.
+ * (libc6:arm64; 386 runs natively with libc6-i386) when installed, else the cross sysroot
+ * /usr/<triple>. qemu-aarch64 with -L /usr/aarch64-linux-gnu hangs in pthread_create
+ * (shared/reference/test-machine.md §1), so test/setup/go.sh provides an arm64 glibc: libc6:arm64,
+ * or its arm64 sysroot (ARM64_GLIBC_ROOT) where apt could not install that.
  */
 function sysrootFor(platform: string): string | undefined {
   const row = TARGETS.get(platform)!
   if (row.arch === "amd64" || row.arch === "386") return undefined
+  if (row.arch === "arm64" && ARM64_GLIBC_ROOT !== "/") return ARM64_GLIBC_ROOT
   return existsSync(`/usr/lib/${row.gccTriple}/libc.so.6`) ? undefined : `/usr/${row.gccTriple}`
 }
 

@@ -33,12 +33,14 @@ type Libc = "gnu" | "musl"
 /**
  * Host-only environment, on top of the plan's env:
  *  - PATH: Debian's cargo/rustc (/usr/bin) before rustup's ~/.cargo/bin, whose toolchains have no
- *    foreign std here (the builder's PATH has rustup's proxies instead);
+ *    foreign std here (the builder's PATH has rustup's proxies instead); /usr/local/bin first for
+ *    the <arch>-linux-musl-gcc wrappers test/setup/rust.sh writes there where apt could not install
+ *    Debian's musl-dev:<arch>;
  *  - CARGO_HOME: crates.io is unreachable here; this CARGO_HOME's config.toml replaces it with
  *    Debian's vendored crates (/usr/share/cargo/registry, e.g. cc 1.0.73 from librust-cc-dev).
  *    In the builder it is the image's /usr/local/cargo with the registry cache mounted.
  */
-const HOST_ENV = { PATH: "/usr/bin:/bin", HOME: "/root", CARGO_HOME: join(CACHE, "rust/cargo-home") }
+const HOST_ENV = { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: "/root", CARGO_HOME: join(CACHE, "rust/cargo-home") }
 
 /** What std::env::consts::ARCH must print per architecture (typed in, not taken from the table). */
 const RUST_ARCH: Record<string, string> = {

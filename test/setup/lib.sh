@@ -48,25 +48,44 @@ apt_update() {
   local failed
   failed=$(grep -oE '^E: Failed to fetch [^ ]+' "$out" | sed -E 's#.*/dists/([^/]+)/[^/]+/binary-([^/]+)/.*#\1 (\2)#' | sort -u | paste -sd, - | sed 's/,/, /g' || true)
   [ -n "$failed" ] && say "apt-get update: these indexes did not download and are ignored: $failed (mirror sync?)"
+  apt_policy_forget
   touch "$marker"
 }
 
 # installed PKG[:ARCH] -> version, or nothing
 installed_version() { dpkg-query -W -f='${Status} ${Version}\n' "$1" 2>/dev/null | awk '$3 == "installed" { print $4; exit }'; }
 
+# What apt can install, read with ONE `apt-cache policy` for many packages (on machines whose apt
+# keeps no package cache, e.g. with docker-clean, every apt-cache call parses every index: seconds).
+declare -gA _POL=() _POLALL=()
+apt_policy_load() { # PKG[:ARCH]...
+  local p v pr line
+  for p in "$@"; do _POL[$p]=""; _POLALL[$p]=""; done
+  while read -r p v pr; do
+    [ -n "$p" ] || continue
+    if [ "$pr" -lt 0 ]; then
+      _POLALL[$p]+="${_POLALL[$p]:+, }$v (pinned away: $pr)"
+    else
+      _POLALL[$p]+="${_POLALL[$p]:+, }$v"
+      _POL[$p]+="$v"$'\n'
+    fi
+  done < <(LC_ALL=C apt-cache policy "$@" 2>/dev/null | awk '
+    /^[^ ].*:$/ { pkg = substr($0, 1, length($0) - 1); t = 0; next }
+    /^  Version table:/ { t = 1; next }
+    t && /^ (\*\*\*|   ) [^ ]+ -?[0-9]+$/ { print pkg, $(NF-1), $NF }')
+  return 0
+}
+apt_policy_forget() { _POL=(); _POLALL=(); }
 # apt_versions PKG[:ARCH] -> the versions apt could install, newest first (pinned-away ones, with
 # a negative priority, left out; the installed one included)
 apt_versions() {
-  LC_ALL=C apt-cache policy "$1" 2>/dev/null | awk '
-    /^  Version table:/ { t = 1; next }
-    t && /^ (\*\*\*|   ) [^ ]+ -?[0-9]+$/ { v = $(NF-1); p = $NF; if (p >= 0) print v }' |
-    awk '!seen[$0]++' | sort_versions
+  [ -n "${_POL[$1]+x}" ] || apt_policy_load "$1"
+  printf '%s' "${_POL[$1]}" | awk 'NF && !seen[$0]++' | sort_versions
 }
-# apt_versions_all PKG[:ARCH] -> every version apt knows, with its priority ("1.2-3 (pin -1)")
+# apt_versions_all PKG[:ARCH] -> every version apt knows, with pins ("1.2-3 (pinned away: -1)")
 apt_versions_all() {
-  LC_ALL=C apt-cache policy "$1" 2>/dev/null | awk '
-    /^  Version table:/ { t = 1; next }
-    t && /^ (\*\*\*|   ) [^ ]+ -?[0-9]+$/ { v = $(NF-1); p = $NF; print (p < 0 ? v " (pinned away: " p ")" : v) }' | paste -sd, - | sed 's/,/, /g'
+  [ -n "${_POLALL[$1]+x}" ] || apt_policy_load "$1"
+  printf '%s\n' "${_POLALL[$1]}"
 }
 sort_versions() { # newest first, Debian ordering
   local vs=() v i j t
@@ -81,6 +100,7 @@ sort_versions() { # newest first, Debian ordering
 
 # newest_common PKG... -> the newest version every PKG (each may carry :arch) has; nothing if none
 newest_common() {
+  apt_policy_load "$@"
   local first=$1 v p ok
   for v in $(apt_versions "$first"); do
     ok=1

@@ -22,7 +22,7 @@
 #   - for musl targets, rustup's lib/self-contained/: crt1.o Scrt1.o rcrt1.o crti.o crtn.o libc.a
 #     from Debian's musl-dev:<arch> (or, where that cannot be installed and for riscv64, musl 1.2.3
 #     built from Debian's source with the cross gcc, -fPIC), crtbegin/crtend from the cross gcc,
-#     and libunwind.a = the cross gcc's libgcc_eh.a + rust-unwind-check/dl_find_object.c merged
+#     and libunwind.a = the unwinder objects of the cross gcc's libgcc_eh.a + rust-unwind-check/dl_find_object.c merged
 #     into one object. Each target is then checked: a static binary must unwind a panic under qemu.
 #   - musl C compilers the plan names (aarch64-linux-musl-gcc, …): Debian's musl-dev:<arch>,
 #     installed as `musl-dev:<arch>=<version all of them have>`; where that is not possible, a
@@ -121,12 +121,13 @@ cross_gcc_pkgs() {
   done
 }
 
-# rust=<specs> (one apt group). Needs apt lists when the trio is not installed yet.
-print_packages() {
+# rust-compiler=<the trio, pinned> (its own apt group: test/setup.sh installs it first and starts
+# the std builds while the other packages install). Needs apt lists when the trio is not installed.
+print_compiler() {
   local v specs=() p
   v=$(rust_version)
   if [ -z "$v" ] && [ -n "${SETUP_PLAN_ONLY:-}" ]; then
-    echo "rust=${RUST_PKGS[*]// /,},librust-cc-dev,qemu-user-static,make,dpkg-dev,musl-dev,gcc,binutils,$(cross_gcc_pkgs | paste -sd, -)" | tr ' ' ','
+    echo "rust-compiler=$(IFS=,; echo "${RUST_PKGS[*]}")"
     return
   fi
   if [ -z "$v" ]; then
@@ -139,7 +140,12 @@ print_packages() {
     die "no version that ${RUST_PKGS[*]} all have (they must be one release);$line Fix: apt-get update against a complete bookworm + bookworm-security mirror, or set MULTIARCH_RUST_VERSION to one version all of them have"
   fi
   for p in "${RUST_PKGS[@]}"; do specs+=("$p=$v"); done
-  specs+=(librust-cc-dev qemu-user-static make dpkg-dev musl-dev gcc binutils)
+  echo "rust-compiler=$(IFS=,; echo "${specs[*]}")"
+}
+# rust=<the rest>: cross gcc per target, musl-dev (amd64), librust-cc-dev (the rust-cc fixture's
+# cc crate), qemu, and what building musl from source needs
+print_packages() {
+  local specs=(librust-cc-dev qemu-user-static make dpkg-dev xz-utils musl-dev gcc binutils) p
   while read -r p; do specs+=("$p"); done < <(cross_gcc_pkgs)
   echo "rust=$(IFS=,; echo "${specs[*]}")"
 }
@@ -181,7 +187,9 @@ do_foreign() {
     [ -n "$v" ] || die "musl-dev (amd64) is not installed: run test/setup.sh"
     add_arch "${todo[@]}"
     apt_update
-    local can=()
+    local can=() q=()
+    for a in "${todo[@]}"; do q+=("musl-dev:$a" "musl:$a"); done
+    apt_policy_load "${q[@]}"
     for a in "${todo[@]}"; do
       if apt_versions "musl-dev:$a" | grep -qxF "$v" && apt_versions "musl:$a" | grep -qxF "$v"; then can+=("$a")
       else
@@ -305,6 +313,7 @@ std_installed() { [ -f "$SYSROOT/$1/lib/$MARK" ] && [ "$(cat "$SYSROOT/$1/lib/$M
 # targets), store each in the cache, report "k of n" as each target's std is done.
 build_std() { # rust-triple…
   local crate=$CACHE/stdbuild/crate home=$CACHE/stdbuild/cargo-home tgt=$CACHE/stdbuild/target t args=() n=$# k=0 key
+  local c=0 last=0 total=$(($# * 22)) # 22 crates (rlibs) make one target's std
   key=$(rustc_key)
   mkdir -p "$crate/src" "$home"
   printf '[package]\nname = "std-component"\nversion = "0.0.0"\nedition = "2021"\n\n[lib]\npath = "src/lib.rs"\n' >"$crate/Cargo.toml"
@@ -319,8 +328,17 @@ build_std() { # rust-triple…
       case $line in
         *'"reason":"compiler-artifact"'*'"name":"std"'*)
           t=$(printf '%s' "$line" | grep -oE '/target/[^/]+/release/deps/libstd-[^"]+\.rlib' | head -1 | cut -d/ -f3)
-          k=$((k + 1))
-          progress $k "$n" "std for $t compiled"
+          k=$((k + 1)); c=$((c + 1))
+          progress $k "$n" "std for $t compiled ($((c * 100 / total))% of all crates)"
+          ;;
+        *'"reason":"compiler-artifact"'*'/release/deps/lib'*'.rlib'*)
+          # crates compile target by target in dependency order, so std itself comes late: say
+          # how far the whole build is every 10 %
+          c=$((c + 1))
+          if [ $((c * 10 / total)) -gt $((last * 10 / total)) ]; then
+            last=$c
+            say "std build: $((c * 100 / total))% ($c of about $total crates for $n targets; $k targets done)"
+          fi
           ;;
       esac
     done || true # judged by the rlibs below
@@ -355,8 +373,9 @@ install_std() { # rust-triple (from the cache)
 self_contained_id() { # rust-triple -> what the objects are made of (a change rebuilds them)
   local g lib
   g=$(gcc_triple "$1"); lib=$(musl_lib_dir "$1")
-  printf 'libc+crt: %s; crtbegin/end + libgcc_eh: %s %s; shim %s; rustc %s\n' "$lib" "$g-gcc" \
-    "$("$g-gcc" -dumpfullversion 2>/dev/null)" "$(sha256sum "$HERE/rust-unwind-check/dl_find_object.c" | cut -c1-12)" "$(rustc_id)"
+  printf 'libc+crt: %s; crtbegin/end + libgcc_eh: %s %s; shim %s; recipe %s; rustc %s\n' "$lib" "$g-gcc" \
+    "$("$g-gcc" -dumpfullversion 2>/dev/null)" "$(sha256sum "$HERE/rust-unwind-check/dl_find_object.c" | cut -c1-12)" \
+    "$(declare -f install_self_contained | sha256sum | cut -c1-12)" "$(rustc_id)"
 }
 
 install_self_contained() { # rust-triple
@@ -369,11 +388,12 @@ install_self_contained() { # rust-triple
   for o in crtbegin.o crtbeginS.o crtend.o crtendS.o; do cp "$("$g-gcc" -print-file-name=$o)" "$d/"; done
   tmp=$(mktemp -d "$CACHE/unwind.XXXXXX")
   "$g-gcc" -O2 -fPIC -c "$HERE/rust-unwind-check/dl_find_object.c" -o "$tmp/dl_find_object.o" || die "compiling dl_find_object.c for $g failed"
-  "$g-ld" -r -o "$tmp/unwind.o" --whole-archive "$("$g-gcc" -print-file-name=libgcc_eh.a)" --no-whole-archive "$tmp/dl_find_object.o" ||
-    die "merging libgcc_eh.a for $g failed"
+  # libgcc_eh's unwinder objects (not emutls.o: native TLS here, and it needs libgcc.a's
+  # __sync_synchronize on armel) + the shim, as ONE object: whatever pulls the unwinder pulls all
+  mkdir -p "$tmp/eh" && (cd "$tmp/eh" && "$g-ar" x "$("$g-gcc" -print-file-name=libgcc_eh.a)") && rm -f "$tmp/eh/emutls.o"
+  "$g-ld" -r -o "$tmp/unwind.o" "$tmp"/eh/*.o "$tmp/dl_find_object.o" || die "merging libgcc_eh.a for $g failed"
   "$g-ar" rcs "$d/libunwind.a" "$tmp/unwind.o"
   rm -rf "$tmp"
-  self_contained_id "$t" >"$d/$MARK"
   echo "$d" >>"$CACHE/installed.txt"
 }
 
@@ -398,18 +418,25 @@ check_unwind() { # rust-triple
 todo_std() { local t; for t in $TARGETS; do std_installed "$t" || echo "$t"; done; }
 todo_sc() { local t d; for t in $TARGETS; do is_musl "$t" || continue; d=$SYSROOT/$t/lib/self-contained; [ -f "$d/$MARK" ] && [ "$(cat "$d/$MARK")" = "$(self_contained_id "$t")" ] || echo "$t"; done; }
 
-do_build() {
-  [ "$(id -u)" = 0 ] || die "run as root (apt-get, /usr/lib/rustlib)"
+# std for every target (needs only the trio: runs while the other packages install)
+do_std() {
+  [ "$(id -u)" = 0 ] || die "run as root (/usr/lib/rustlib)"
   check_compiler
   mkdir -p "$CACHE"
   write_cargo_home
-  local t missing=() build=() k=0 n
+  local t missing=() build=() n
   mapfile -t missing < <(todo_std)
   for t in "${missing[@]}"; do std_cached "$t" || build+=("$t"); done
   [ ${#build[@]} -gt 0 ] && build_std "${build[@]}"
   n=${#missing[@]}
-  for t in "${missing[@]}"; do k=$((k + 1)); install_std "$t"; done
-  [ "$n" -gt 0 ] && say "std installed for $n targets under $SYSROOT (${#build[@]} compiled, $((n - ${#build[@]})) from the cache)"
+  for t in "${missing[@]}"; do install_std "$t"; done
+  if [ "$n" -gt 0 ]; then say "std installed for $n targets under $SYSROOT (${#build[@]} compiled, $((n - ${#build[@]})) from the cache $CACHE/std)"
+  else say "std present for all $(echo "$TARGETS" | wc -w) targets"; fi
+}
+
+# musl self-contained objects + the unwind check (needs the cross gcc, musl-dev, qemu)
+do_musl() {
+  local t missing=() k=0 n
   mapfile -t missing < <(todo_sc)
   n=${#missing[@]}; k=0
   for t in "${missing[@]}"; do
@@ -417,9 +444,12 @@ do_build() {
     progress $k "$n" "self-contained objects for $t: musl from $(musl_lib_dir "$t"), libunwind from $(gcc_triple "$t")-gcc's libgcc_eh; unwind check under qemu"
     install_self_contained "$t"
     check_unwind "$t"
+    self_contained_id "$t" >"$SYSROOT/$t/lib/self-contained/$MARK" # only once the check passed
   done
   say "ok: Rust rung ready for $(echo "$TARGETS" | wc -w) targets + x86_64-unknown-linux-gnu (Debian's)"
 }
+
+do_build() { do_std; do_musl; }
 
 # CARGO_HOME the test uses instead of the image's: crates.io replaced by Debian's vendored crates.
 write_cargo_home() {
@@ -474,16 +504,19 @@ do_uninstall() {
 }
 
 case ${1:-install} in
+  compiler) print_compiler ;;
   packages) print_packages ;;
   foreign) do_foreign ;;
+  std) do_std ;;
+  musl) do_musl ;;
   build) do_build ;;
   install)
-    spec=$(print_packages)
-    APT_GROUP=rust apt_groups "$spec" >/dev/null || die "the Rust packages could not be installed (message above)"
+    spec=$(print_compiler)
+    APT_GROUP=rust apt_groups "$spec" "$(print_packages)" >/dev/null || die "the Rust packages could not be installed (message above)"
     do_foreign
     do_build ;;
   plan) do_plan ;;
   status) do_status ;;
   uninstall) do_uninstall ;;
-  *) die "usage: $0 [packages|foreign|install|build|plan|status|uninstall]" ;;
+  *) die "usage: $0 [compiler|packages|foreign|install|std|musl|build|plan|status|uninstall]" ;;
 esac

@@ -24,7 +24,9 @@ export function hasCommand(cmd: string): boolean {
 export function rungAvailable(rung: string, requirements: Record<string, boolean>, mayskipInCI = false): boolean {
   const missing = Object.entries(requirements).filter(([, ok]) => !ok).map(([name]) => name)
   if (missing.length === 0) return true
-  const msg = `[${rung}] missing: ${missing.join(", ")}` + (mayskipInCI ? "" : " — run test/setup.sh (or .ci/run) to install")
+  const msg =
+    `[${rung}] missing: ${missing.join(", ")}` +
+    (mayskipInCI ? "" : " — `npm test` runs this rung in the disposable root; on a disposable machine `sudo bash test/setup.sh` installs it here")
   if (IN_CI && !mayskipInCI) throw new Error(`${msg}. CI must not skip this rung.`)
   console.warn(`\n!!! SKIPPING ${msg}\n`)
   return false

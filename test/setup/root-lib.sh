@@ -1,0 +1,133 @@
+# A disposable Debian bookworm root (debootstrap) to run the tests in: used by the fresh-machine
+# rehearsal (test/fresh-machine.sh) and by the root route of test/run-all.sh. Sourced.
+#
+# Everything lives under ONE directory outside the repository, $MULTIARCH_ROOT_CACHE
+# (default /var/cache/multiarch-root):
+#   base-<key>.tar      the clean root: debootstrap --variant=minbase bookworm with the host's apt
+#                       sources and the host's node + npm (what a fresh machine of this kind has)
+#   rehearsal/          the rehearsal's root (made anew from the tar for every fresh run)
+#   test-root/          the root route's root: kept between runs, so its packages, Rust std,
+#                       base images and test caches stay warm
+# A session in a root runs in its own mount and PID namespaces (unshare): its /proc, /sys, /dev,
+# /run and the project's bind mount exist only in that namespace and vanish with it, and when the
+# session ends the kernel ends every process that is still running in it (dockerd included).
+# What a session cannot keep to itself:
+#   - binfmt_misc is kernel-wide: only qemu-aarch64 is registered (see lib.sh), and removed again
+#     afterwards when it was not registered before (binfmt_misc unmounted too if it was not mounted);
+#   - the network namespace is the host's (apt needs it): the root's dockerd runs with
+#     --bridge=none --iptables=false, so it creates no bridge and no iptables rules, and the base
+#     images' RUN steps use --network host.
+# shellcheck shell=bash
+
+ROOT_CACHE=${MULTIARCH_ROOT_CACHE:-/var/cache/multiarch-root}
+ROOT_SUITE=bookworm
+ROOT_DOCKERD_ARGS="--bridge=none --iptables=false --ip-masq=false --ip-forward=false"
+_r0=$(date +%s.%N)
+rsay() { printf '[%s %5.0fs] %s\n' "${ROOT_TAG:-root}" "$(awk -v a="$(date +%s.%N)" -v b="$_r0" 'BEGIN{print a-b}')" "$*" >&2; }
+rdie() { rsay "ERROR: $*"; exit 1; }
+
+root_mirror() {
+  local uri
+  uri=$(awk '/^URIs:/ { u = $2 } /^Suites:/ && / bookworm( |$)/ { print u; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+  [ -n "$uri" ] || uri=$(awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' /etc/apt/sources.list 2>/dev/null || true)
+  echo "${uri:-http://deb.debian.org/debian}"
+}
+
+# the host's enabled apt sources (files), node and npm, and this recipe: a change makes a new base
+root_base_key() {
+  {
+    cat /etc/apt/sources.list 2>/dev/null || true
+    cat /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null || true
+    node --version 2>/dev/null; npm --version 2>/dev/null
+    sed -n '/^root_make_base()/,/^}/p' "${BASH_SOURCE[0]}"
+  } | sha256sum | cut -c1-12
+}
+
+root_need_host() {
+  [ "$(id -u)" = 0 ] || rdie "the disposable root needs root privileges (debootstrap, chroot, mounts): run as root, e.g. sudo -E npm test"
+  command -v unshare >/dev/null || rdie "unshare (util-linux) is missing"
+  command -v debootstrap >/dev/null || rdie "debootstrap is missing on this host: apt-get install debootstrap (the only package the root route needs here)"
+  command -v node >/dev/null && command -v npm >/dev/null || rdie "node and npm are missing on this host"
+}
+
+# the clean root, as a tar (made once per key): prints its path
+root_make_base() {
+  local key tar dir n
+  key=$(root_base_key); tar=$ROOT_CACHE/base-$ROOT_SUITE-$key.tar
+  if [ -s "$tar" ]; then echo "$tar"; return; fi
+  mkdir -p "$ROOT_CACHE"
+  dir=$(mktemp -d "$ROOT_CACHE/base.XXXXXX")
+  rsay "making the clean $ROOT_SUITE root: debootstrap --variant=minbase (about 30 s; log $dir.log)"
+  debootstrap --variant=minbase "$ROOT_SUITE" "$dir" "$(root_mirror)" >"$dir.log" 2>&1 ||
+    { tail -20 "$dir.log" >&2; rm -rf "$dir"; rdie "debootstrap $ROOT_SUITE failed (log above)"; }
+  # the host's apt sources (only the enabled ones) and name resolution
+  rm -f "$dir/etc/apt/sources.list"
+  cp -a /etc/apt/sources.list "$dir/etc/apt/" 2>/dev/null || true
+  for n in /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do [ -f "$n" ] && cp -a "$n" "$dir/etc/apt/sources.list.d/"; done
+  cp -L /etc/resolv.conf "$dir/etc/resolv.conf" 2>/dev/null || true
+  # node and npm as the machine image has them (nodesource's node 20 + npm upgraded in place);
+  # copied from this host because the nodesource repository is not reachable from here
+  local nodebin npmdir
+  nodebin=$(readlink -f "$(command -v node)"); npmdir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
+  mkdir -p "$dir/usr/bin" "$dir/usr/lib/node_modules"
+  cp -a "$nodebin" "$dir/usr/bin/node"
+  cp -a "$npmdir" "$dir/usr/lib/node_modules/npm"
+  ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$dir/usr/bin/npm"
+  ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$dir/usr/bin/npx"
+  chroot "$dir" /usr/bin/node --version >/dev/null || rdie "node does not run in the new root"
+  rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*_Packages
+  tar -C "$dir" --numeric-owner -cf "$tar.tmp" . && mv "$tar.tmp" "$tar"
+  rm -rf "$dir" "$dir.log"
+  rsay "clean root: $tar ($(du -h "$tar" | cut -f1))"
+  echo "$tar"
+}
+
+# root_extract TAR DIR: a fresh root from the clean one
+root_extract() {
+  rm -rf "$2"; mkdir -p "$2"
+  tar -C "$2" --numeric-owner -xf "$1"
+}
+
+# root_run DIR PROJECT MOUNTPOINT CMD…: run CMD (bash -c) in the root, PROJECT bind-mounted at
+# MOUNTPOINT (same path as on the host when possible), in private mount + PID namespaces.
+# Environment passed in: the ROOT_ENV array (NAME=value…). binfmt: see root_binfmt_*.
+root_run() {
+  local dir=$1 project=$2 mnt=$3; shift 3
+  local cmd=$*
+  mkdir -p "$dir$mnt"
+  # shellcheck disable=SC2016
+  unshare --mount --pid --fork --propagation private -- bash -euc '
+    dir=$1 project=$2 mnt=$3; shift 3
+    mount -t proc proc "$dir/proc"
+    mount --rbind /sys "$dir/sys"; mount --make-rslave "$dir/sys"
+    mount --rbind /dev "$dir/dev"; mount --make-rslave "$dir/dev"
+    mount -t tmpfs -o mode=755 tmpfs "$dir/run"
+    mount -t tmpfs -o mode=1777 tmpfs "$dir/tmp"
+    [ -n "$project" ] && mount --bind "$project" "$dir$mnt"
+    mount -t binfmt_misc binfmt_misc "$dir/proc/sys/fs/binfmt_misc"
+    cp -L /etc/resolv.conf "$dir/etc/resolv.conf" 2>/dev/null || true
+    exec chroot "$dir" /usr/bin/env -i "$@"
+  ' root-session "$dir" "$project" "$mnt" \
+    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" \
+    MULTIARCH_DOCKERD_ARGS="$ROOT_DOCKERD_ARGS" MULTIARCH_BUILD_NETWORK=host "${ROOT_ENV[@]}" \
+    bash -c "cd '$mnt' && $cmd"
+}
+
+# binfmt is kernel-wide: remember what was there, and restore it after the session
+root_binfmt_before() {
+  local m=no a=absent
+  mountpoint -q /proc/sys/fs/binfmt_misc && m=yes
+  if [ $m = no ]; then mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc; fi
+  [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] && a=present
+  echo "$m $a"
+}
+root_binfmt_restore() { # "<mounted> <aarch64>" as root_binfmt_before printed it
+  local m=${1%% *} a=${1##* }
+  if [ "$a" = absent ] && [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+    echo -1 >/proc/sys/fs/binfmt_misc/qemu-aarch64 && rsay "binfmt: removed the qemu-aarch64 handler the session registered (it was not there before)"
+  fi
+  if [ "$m" = no ] && mountpoint -q /proc/sys/fs/binfmt_misc; then
+    umount /proc/sys/fs/binfmt_misc && rsay "binfmt: unmounted binfmt_misc (it was not mounted before)"
+  fi
+  return 0
+}
