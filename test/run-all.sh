@@ -86,82 +86,97 @@ if [ $ACTION = plan ]; then plan; exit 0; fi
 if [ $ACTION = status ]; then status; exit 0; fi
 
 mkdir -p test/.out
-fail=0
-vitest_fast() {
+typecheck() {
+  echo "== typecheck"
+  npx tsc -p tsconfig.json --noEmit || return 1
+  echo "== build the package export (dist/)"
+  npm run --silent build:lib
+}
+# rungs 1–3 (in parallel, vitest's default) and rung 7: nothing to install
+light() {
+  local f=0
+  typecheck || f=1
   if [ ${#paths[@]} -gt 0 ]; then
-    [ ${#fast_paths[@]} -eq 0 ] && return 0
-    npx vitest run --reporter=default --reporter=json --outputFile.json=test/.out/vitest-args.json "${fast_paths[@]}" || fail=1
-    return 0
+    [ ${#fast_paths[@]} -eq 0 ] && return $f
+    npx vitest run --reporter=default --reporter=json --outputFile.json=test/.out/vitest-args.json "${fast_paths[@]}" || f=1
+    return $f
   fi
   echo "== vitest: fast rungs (unit, SDK contract, API surface) in parallel"
   npx vitest run --reporter=default --reporter=json --outputFile.json=test/.out/vitest-fast.json \
-    --exclude 'test/real/**' --exclude 'test/buildkit/**' --exclude 'test/registry/**' --exclude 'test/e2e/**' || fail=1
+    --exclude 'test/real/**' --exclude 'test/buildkit/**' --exclude 'test/registry/**' --exclude 'test/e2e/**' || f=1
   echo "== vitest: rung 7, real Dagger engine (test/e2e)"
-  npx vitest run --no-file-parallelism --reporter=default --reporter=json --outputFile.json=test/.out/vitest-e2e.json test/e2e || fail=1
+  npx vitest run --no-file-parallelism --reporter=default --reporter=json --outputFile.json=test/.out/vitest-e2e.json test/e2e || f=1
+  return $f
 }
-vitest_heavy() {
-  echo "== vitest: real toolchains, registry, BuildKit (one file at a time: 2 cores)"
-  npx vitest run --no-file-parallelism --reporter=default --reporter=json --outputFile.json=test/.out/vitest-heavy.json "${heavy_paths[@]}" || fail=1
-}
-typecheck() {
-  echo "== typecheck"
-  npx tsc -p tsconfig.json --noEmit || fail=1
-  echo "== build the package export (dist/)"
-  npm run --silent build:lib || fail=1
-}
-with_services() { # run the heavy rungs with the services they need, stopped on exit
-  SERVICES=(test/setup/buildkit.sh)
-  stop_services() { for s in "${SERVICES[@]}"; do bash "$s" stop || true; done; }
+# rungs 4–6 on this machine: setup, the services they need, one file at a time, services stopped
+heavy_here() {
+  bash test/setup.sh || { echo "rungs 4–6 NOT run: test/setup.sh failed (its message above)"; return 1; }
+  local s f=0 services=(test/setup/buildkit.sh)
+  stop_services() { for s in "${services[@]}"; do bash "$s" stop || true; done; }
   trap stop_services EXIT
-  for s in "${SERVICES[@]}"; do bash "$s" start; done
-  vitest_heavy
+  for s in "${services[@]}"; do bash "$s" start || f=1; done
+  echo "== vitest: real toolchains, registry, BuildKit (one file at a time)"
+  npx vitest run --no-file-parallelism --reporter=default --reporter=json --outputFile.json=test/.out/vitest-heavy.json "${heavy_paths[@]}" || f=1
   stop_services
   trap - EXIT
+  return $f
+}
+# rungs 4–6 in the disposable root
+heavy_in_root() {
+  local base binfmt f=0
+  base=$(root_make_base) || return 1
+  if [ ! -d "$TEST_ROOT/usr" ]; then
+    rsay "making the test root $TEST_ROOT from $(basename "$base")"
+    root_extract "$base" "$TEST_ROOT"
+    basename "$base" >"$ROOT_CACHE/test-root/base"
+  elif [ "$(cat "$ROOT_CACHE/test-root/base" 2>/dev/null)" != "$(basename "$base")" ]; then
+    rsay "note: the test root was made from $(cat "$ROOT_CACHE/test-root/base" 2>/dev/null); the clean root is now $(basename "$base") (apt sources or node changed). Remove $ROOT_CACHE/test-root to start afresh."
+  fi
+  binfmt=$(root_binfmt_before)
+  trap 'root_binfmt_restore "$binfmt"' EXIT
+  ROOT_ENV=(MULTIARCH_TEST_HOST=direct ${CI:+CI=$CI} ${MULTIARCH_BUILDKIT_COLD:+MULTIARCH_BUILDKIT_COLD=$MULTIARCH_BUILDKIT_COLD})
+  rsay "rungs 4–6 in the root ($TEST_ROOT; this checkout bind-mounted at $REPO)"
+  root_run "$TEST_ROOT" "$REPO" "$REPO" "bash test/run-all.sh --in-root ${heavy_paths[*]}" || f=1
+  root_binfmt_restore "$binfmt"
+  trap - EXIT
+  return $f
 }
 
 [ -d node_modules/@dagger.io/dagger ] || npm ci --no-audit --no-fund
-rm -f test/.out/vitest-*.json
 
 # the heavy half inside the root (run-all.sh calls itself there)
 if [ $IN_ROOT = yes ]; then
-  bash test/setup.sh
-  with_services
-  exit $fail
+  rm -f test/.out/vitest-heavy.json
+  heavy_here
+  exit $?
 fi
 
+rm -f test/.out/vitest-*.json
 echo "== test route"
 plan
-if [ $ROUTE = direct ]; then
-  if [ $need_heavy = yes ]; then bash test/setup.sh; fi
-  typecheck
-  vitest_fast
-  [ $need_heavy = yes ] && with_services
+fail=0
+heavy=none
+if [ $need_heavy = yes ]; then
+  if [ $ROUTE = direct ]; then heavy=heavy_here
+  elif [ "$(id -u)" != 0 ] || ! command -v debootstrap >/dev/null; then
+    echo "rungs 4–6 (${heavy_paths[*]}) will NOT run: the disposable root needs root and debootstrap on this machine." >&2
+    echo "  run: sudo -E npm test   (or, on a disposable machine: MULTIARCH_TEST_HOST=direct npm test)" >&2
+    fail=1
+  else heavy=heavy_in_root; fi
+fi
+# Rungs 4–6 (setup first) run alongside rungs 1–3 unless MULTIARCH_TEST_SERIAL=1: their time is
+# mostly waiting (apt, qemu runs one thread, dockerd), so both halves share the cores well. Their
+# output is prefixed with [4-6]. (Serial gives undisturbed "cold build s" columns in test/.out.)
+if [ $heavy != none ] && [ "${MULTIARCH_TEST_SERIAL:-}" != 1 ]; then
+  echo "== rungs 4–6 start now (setup, then tests; lines prefixed [4-6]) while rungs 1–3 and 7 run"
+  $heavy > >(sed -u 's/^/[4-6] /') 2>&1 &
+  hpid=$!
+  light </dev/null 2>&1 | cat || fail=1
+  wait "$hpid" || fail=1
+  wait
 else
-  typecheck
-  vitest_fast
-  if [ $need_heavy = yes ]; then
-    if [ "$(id -u)" != 0 ] || ! command -v debootstrap >/dev/null; then
-      echo "rungs 4–6 (${heavy_paths[*]}) NOT run: the disposable root needs root and debootstrap on this machine." >&2
-      echo "  run: sudo -E npm test   (or, on a disposable machine: MULTIARCH_TEST_HOST=direct npm test)" >&2
-      fail=1
-    else
-      base=$(root_make_base)
-      if [ ! -d "$TEST_ROOT/usr" ]; then
-        rsay "making the test root $TEST_ROOT from $(basename "$base")"
-        root_extract "$base" "$TEST_ROOT"
-        basename "$base" >"$ROOT_CACHE/test-root/base"
-      elif [ "$(cat "$ROOT_CACHE/test-root/base" 2>/dev/null)" != "$(basename "$base")" ]; then
-        rsay "note: the test root was made from $(cat "$ROOT_CACHE/test-root/base" 2>/dev/null); the clean root is now $(basename "$base") (apt sources or node changed). Remove $ROOT_CACHE/test-root to start afresh."
-      fi
-      binfmt=$(root_binfmt_before)
-      trap 'root_binfmt_restore "$binfmt"' EXIT
-      ROOT_ENV=(MULTIARCH_TEST_HOST=direct ${CI:+CI=$CI} ${MULTIARCH_BUILDKIT_COLD:+MULTIARCH_BUILDKIT_COLD=$MULTIARCH_BUILDKIT_COLD})
-      rsay "rungs 4–6 in the root ($TEST_ROOT; this checkout bind-mounted at $REPO)"
-      root_run "$TEST_ROOT" "$REPO" "$REPO" "bash test/run-all.sh --in-root ${heavy_paths[*]}" || fail=1
-      root_binfmt_restore "$binfmt"
-      trap - EXIT
-    fi
-  fi
+  light || fail=1
+  if [ $heavy != none ]; then $heavy || fail=1; fi
 fi
 
 shopt -s nullglob

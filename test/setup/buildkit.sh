@@ -274,7 +274,11 @@ do_plan() {
   mountpoint -q /proc/sys/fs/binfmt_misc && grep -qx enabled /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null ||
     echo "buildkit: register the qemu-aarch64 binfmt handler (kernel-wide; only aarch64: emulated RUN steps and the arm64 debootstrap)"
   docker_up || echo "buildkit: start dockerd (/usr/sbin/dockerd ${DOCKERD_ARGS[*]}; data in /var/lib/docker, log $DOCKERD_LOG) for the base images and the BuildKit rung; stopped afterwards"
-  if [ -n "$n" ] || ! docker_up; then echo "buildkit: build the base images that are missing in dockerd's store$w"; fi
+  if [ -n "$n" ]; then echo "buildkit: build $n missing base images in dockerd's store$w"
+  elif ! docker_up; then
+    if [ -n "$w" ]; then echo "buildkit: build the base images in dockerd's store$w"
+    else echo "buildkit: base images: checked once dockerd runs (made from the cached debootstrap roots only if missing)"; fi
+  fi
   return 0
 }
 

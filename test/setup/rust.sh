@@ -462,7 +462,7 @@ do_plan() {
   local s m f
   if [ -x /usr/bin/rustc ] && dpkg -S /usr/bin/rustc 2>/dev/null | grep -q '^rustc-web'; then
     s=$(todo_std | wc -l); m=$(todo_sc | wc -l)
-    echo "rust: std to install under $SYSROOT for $s of $(echo "$TARGETS" | wc -w) targets (compiled once, ~1 CPU-minute each, unless in $CACHE/std); musl self-contained objects for $m targets"
+    [ "$s" = 0 ] && [ "$m" = 0 ] || echo "rust: std to install under $SYSROOT for $s of $(echo "$TARGETS" | wc -w) targets (compiled once, ~1 CPU-minute each, unless in $CACHE/std); musl self-contained objects for $m targets"
   else
     echo "rust: Debian's rustc-web/cargo-web/rust-web-src (one version), std for $(echo "$TARGETS" | wc -w) targets under $SYSROOT (compiled from rust-web-src unless in $CACHE/std), musl self-contained objects"
   fi
