@@ -208,23 +208,24 @@ APT_CLEAN='apt-get clean && rm -rf /var/lib/apt/lists/*'
 
 derived_images() {
   local arch=$1
-  progress 2 4 "$arch: local/golang:$SUITE-$arch"
+  progress 2 4 "$arch: local/golang:$SUITE-$arch (+ golang-go)"
   timed "image-golang-$arch" build_image "local/golang:$SUITE-$arch" "$arch" "FROM local/debian:$SUITE-$arch
 RUN $APT_INSTALL golang-go ca-certificates >/dev/null && $APT_CLEAN
 ENV GOPATH=/go GOFLAGS=-mod=mod
 CMD [\"go\", \"version\"]"
-  progress 3 4 "$arch: local/node:$SUITE-$arch"
+  progress 3 4 "$arch: local/node:$SUITE-$arch (+ nodejs)"
   timed "image-node-$arch" build_image "local/node:$SUITE-$arch" "$arch" "FROM local/debian:$SUITE-$arch
 RUN $APT_INSTALL nodejs >/dev/null && $APT_CLEAN
 CMD [\"node\"]"
-  progress 4 4 "$arch: local/node-dev:$SUITE-$arch"
+  progress 4 4 "$arch: local/node-dev:$SUITE-$arch (+ gcc, libnode-dev)"
   timed "image-node-dev-$arch" build_image "local/node-dev:$SUITE-$arch" "$arch" "FROM local/node:$SUITE-$arch
 RUN $APT_INSTALL gcc libc6-dev libnode-dev >/dev/null && $APT_CLEAN"
 }
 
 images_for_arch() {
   local arch=$1
-  progress 1 4 "$arch: local/debian:$SUITE-$arch (debootstrap --variant=minbase, cached as $(rootfs_tar "$arch"))"
+  if [ -s "$(rootfs_tar "$arch")" ]; then progress 1 4 "$arch: local/debian:$SUITE-$arch (from the cached $(rootfs_tar "$arch"))"
+  else progress 1 4 "$arch: local/debian:$SUITE-$arch (debootstrap --variant=minbase$([ "$arch" = amd64 ] || echo ", second stage under qemu"), cached as $(rootfs_tar "$arch"))"; fi
   timed "base-$arch" base_image "$arch"
   derived_images "$arch"
 }
@@ -309,7 +310,7 @@ case "${1:-}" in
     timed packages install_packages
     setup_binfmt
     timed dockerd start_dockerd
-    timed images build_all_images
+    if [ "$(images_missing)" = 0 ]; then log "base images present ($(echo $ARCHES | wc -w) architectures × 4)"; else timed images build_all_images; fi
     list_images >&2
     log "ready"
     ;;
