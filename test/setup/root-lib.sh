@@ -33,12 +33,14 @@ root_mirror() {
   echo "${uri:-http://deb.debian.org/debian}"
 }
 
-# the host's enabled apt sources (files), node and npm, and this recipe: a change makes a new base
+# the host's enabled apt sources (files), node and npm, CA and npm settings, and this recipe: a
+# change makes a new base
 root_base_key() {
   {
     cat /etc/apt/sources.list 2>/dev/null || true
     cat /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null || true
     node --version 2>/dev/null; npm --version 2>/dev/null
+    cat /usr/local/share/ca-certificates/*.crt /etc/npmrc /usr/etc/npmrc /root/.npmrc 2>/dev/null || true
     sed -n '/^root_make_base()/,/^}/p' "${BASH_SOURCE[0]}"
   } | sha256sum | cut -c1-12
 }
@@ -65,6 +67,13 @@ root_make_base() {
   cp -a /etc/apt/sources.list "$dir/etc/apt/" 2>/dev/null || true
   for n in /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do [ -f "$n" ] && cp -a "$n" "$dir/etc/apt/sources.list.d/"; done
   cp -L /etc/resolv.conf "$dir/etc/resolv.conf" 2>/dev/null || true
+  # the machine's trust and npm settings (an egress proxy's CA, npm's cafile): what the machine
+  # image gives every process here, so npm and apt reach their registries from the root as well
+  if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+    mkdir -p "$dir/usr/local/share/ca-certificates"; cp -a /usr/local/share/ca-certificates/*.crt "$dir/usr/local/share/ca-certificates/"
+  fi
+  if [ -f /etc/ssl/certs/ca-certificates.crt ]; then mkdir -p "$dir/etc/ssl/certs"; cp -L /etc/ssl/certs/ca-certificates.crt "$dir/etc/ssl/certs/"; fi
+  for n in /etc/npmrc /usr/etc/npmrc /root/.npmrc; do [ -f "$n" ] && { mkdir -p "$dir$(dirname "$n")"; cp -a "$n" "$dir$n"; }; done
   # node and npm as the machine image has them (nodesource's node 20 + npm upgraded in place);
   # copied from this host because the nodesource repository is not reachable from here
   local nodebin npmdir
@@ -109,8 +118,17 @@ root_run() {
     exec chroot "$dir" /usr/bin/env -i "$@"
   ' root-session "$dir" "$project" "$mnt" \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" \
-    MULTIARCH_DOCKERD_ARGS="$ROOT_DOCKERD_ARGS" MULTIARCH_BUILD_NETWORK=host "${ROOT_ENV[@]}" \
+    MULTIARCH_DOCKERD_ARGS="$ROOT_DOCKERD_ARGS" MULTIARCH_BUILD_NETWORK=host $(root_pass_env) "${ROOT_ENV[@]}" \
     bash -c "cd '$mnt' && $cmd"
+}
+
+# the machine's proxy and CA settings, passed into the root as they are
+root_pass_env() {
+  local v
+  for v in NODE_EXTRA_CA_CERTS SSL_CERT_FILE SSL_CERT_DIR http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY; do
+    [ -n "${!v:-}" ] && printf '%s=%s\n' "$v" "${!v}"
+  done
+  return 0
 }
 
 # binfmt is kernel-wide: remember what was there, and restore it after the session
