@@ -67,6 +67,7 @@ root_make_base() {
   cp -a /etc/apt/sources.list "$dir/etc/apt/" 2>/dev/null || true
   for n in /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do [ -f "$n" ] && cp -a "$n" "$dir/etc/apt/sources.list.d/"; done
   cp -L /etc/resolv.conf "$dir/etc/resolv.conf" 2>/dev/null || true
+  [ -s "$dir/etc/hosts" ] || printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$dir/etc/hosts"
   # the machine's trust and npm settings (an egress proxy's CA, npm's cafile): what the machine
   # image gives every process here, so npm and apt reach their registries from the root as well
   if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
