@@ -10,8 +10,11 @@
 #   bash test/fresh-machine.sh --warm     the same command again in the root the last run left
 #                                         (the warm-rerun time)
 #   bash test/fresh-machine.sh --skew[=KIND]
-#                                         setup only (`npm ci && bash test/setup.sh`), in a clean root
-#                                         whose apt sees a skewed mirror; KIND:
+#                                         setup only (`npm ci && bash test/setup.sh`, without the
+#                                         BuildKit images and npm tools, which no apt skew touches), in
+#                                         a clean root whose apt sees a skewed mirror; the Rust std
+#                                         compiled by the previous rehearsal is reused when it is for
+#                                         the same compiler (its cache is keyed by it); KIND:
 #                                           fallback   (default) libc6:arm64 and musl-dev:armhf exist
 #                                                      only at versions other than the host's
 #                                                      (pinned away), and the arm64 bookworm-security
@@ -54,7 +57,7 @@ root_need_host
 
 skew_files() { # writes the apt pins / source changes of a skew KIND into the root
   local p=$ROOT/etc/apt/preferences.d/multiarch-skew hostlibc musl
-  hostlibc=$(dpkg-query -W -f='${Version}' libc6); musl=$(apt-cache policy musl-dev 2>/dev/null | awk '/Candidate:/ { print $2 }')
+  hostlibc=$(chroot "$ROOT" dpkg-query -W -f='${Version}' libc6); musl=$(apt-cache policy musl-dev 2>/dev/null | awk '/Candidate:/ { print $2 }')
   case $1 in
     fallback)
       printf 'Package: libc6:arm64\nPin: version %s\nPin-Priority: -1\n\nPackage: musl-dev:armhf musl:armhf\nPin: version %s\nPin-Priority: -1\n' "$hostlibc" "$musl" >"$p"
@@ -73,8 +76,15 @@ if [ $MODE = fresh ] || [ $MODE = skew ]; then
   [ -z "$(git -C "$REPO" status --porcelain --untracked-files=no)" ] || rsay "note: uncommitted changes are NOT in the rehearsal (it runs a clean copy of HEAD $(git -C "$REPO" rev-parse --short HEAD))"
   t=$(date +%s)
   base=$(root_make_base)
+  if [ $MODE = skew ] && [ -d "$ROOT/var/cache/multiarch-test/rust/std" ]; then
+    rm -rf "$DIR/std-cache"; mv "$ROOT/var/cache/multiarch-test/rust/std" "$DIR/std-cache"
+  fi
   rsay "fresh root from $(basename "$base") in $ROOT"
   root_extract "$base" "$ROOT"
+  if [ $MODE = skew ] && [ -d "$DIR/std-cache" ]; then
+    mkdir -p "$ROOT/var/cache/multiarch-test/rust" && mv "$DIR/std-cache" "$ROOT/var/cache/multiarch-test/rust/std"
+    rsay "reusing the previous rehearsal's compiled Rust std (used only if the compiler is the same)"
+  fi
   mkdir -p "$ROOT$MNT"
   git -C "$REPO" archive --format=tar HEAD | tar -C "$ROOT$MNT" -x
   rsay "project: git archive of HEAD $(git -C "$REPO" rev-parse --short HEAD) in $MNT ($(($(date +%s) - t)) s so far)"
@@ -86,7 +96,7 @@ fi
 ROOT_ENV=(CI=true)
 case $MODE in
   fresh | warm) CMD="npm ci && npm test" ;;
-  skew) CMD="npm ci --no-audit --no-fund && bash test/setup.sh" ;;
+  skew) CMD="npm ci --no-audit --no-fund && bash test/setup.sh"; ROOT_ENV+=("MULTIARCH_SETUP_SKIP=images npm-tools") ;;
   shell) CMD="bash -i" ;;
 esac
 

@@ -153,7 +153,9 @@ print_packages() {
 check_compiler() {
   dpkg -S /usr/bin/rustc 2>/dev/null | grep -q '^rustc-web' || die "/usr/bin/rustc is not Debian's rustc-web: $(dpkg -S /usr/bin/rustc 2>&1 | head -1)"
   [ -d "$SYSROOT/src/rust/library/vendor" ] || die "rust-web-src did not install $SYSROOT/src/rust/library/vendor"
-  [ -d /usr/share/cargo/registry ] && ls -d /usr/share/cargo/registry/cc-* >/dev/null 2>&1 || die "librust-cc-dev did not install /usr/share/cargo/registry/cc-*"
+}
+check_crates() { # the rust-cc fixture's cc crate (CARGO_HOME below points at Debian's registry)
+  ls -d /usr/share/cargo/registry/cc-* >/dev/null 2>&1 || die "librust-cc-dev did not install /usr/share/cargo/registry/cc-*"
 }
 
 # ---- musl-dev:<arch> (foreign, Multi-Arch: same) -----------------------------------------------
@@ -437,6 +439,8 @@ do_std() {
 # musl self-contained objects + the unwind check (needs the cross gcc, musl-dev, qemu)
 do_musl() {
   local t missing=() k=0 n
+  check_compiler
+  check_crates
   mapfile -t missing < <(todo_sc)
   n=${#missing[@]}; k=0
   for t in "${missing[@]}"; do
