@@ -101,7 +101,8 @@ case $MODE in
 esac
 
 binfmt=$(root_binfmt_before)
-trap 'root_binfmt_restore "$binfmt"' EXIT
+bridge=$(root_bridge_up)
+trap 'root_bridge_down "$bridge"; root_binfmt_restore "$binfmt"' EXIT
 rsay "running \`$CMD\` in the root (CI=true)"
 t=$(date +%s); status=0
 root_run "$ROOT" "" "$MNT" "$CMD" || status=$?

@@ -61,7 +61,7 @@ plan() {
       else echo "  root: $TEST_ROOT — made now: debootstrap --variant=minbase $ROOT_SUITE + this machine's apt sources, node, npm (~1 min), then test/setup.sh inside it installs rungs 4–6's tools (~15–20 min the first time, ~2–3 GB)"; fi
       mountpoint -q /proc/sys/fs/binfmt_misc && [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] ||
         echo "  kernel (global): qemu-aarch64 binfmt handler registered for the session's emulated arm64 steps, removed again afterwards"
-      echo "  processes: a dockerd + containerd inside the root (--bridge=none --iptables=false: no bridge, no iptables rules); the session's PID namespace ends them"
+      echo "  processes: a dockerd + containerd inside the root, on a bridge of its own ($ROOT_BRIDGE, made for the session and deleted after it; --iptables=false: no iptables rules); the session's PID namespace ends them"
     fi
   fi
 }
@@ -123,7 +123,7 @@ heavy_here() {
 }
 # rungs 4–6 in the disposable root
 heavy_in_root() {
-  local base binfmt f=0
+  local base binfmt bridge f=0
   base=$(root_make_base) || return 1
   if [ ! -d "$TEST_ROOT/usr" ]; then
     rsay "making the test root $TEST_ROOT from $(basename "$base")"
@@ -133,10 +133,12 @@ heavy_in_root() {
     rsay "note: the test root was made from $(cat "$ROOT_CACHE/test-root/base" 2>/dev/null); the clean root is now $(basename "$base") (apt sources or node changed). Remove $ROOT_CACHE/test-root to start afresh."
   fi
   binfmt=$(root_binfmt_before)
-  trap 'root_binfmt_restore "$binfmt"' EXIT
+  bridge=$(root_bridge_up)
+  trap 'root_bridge_down "$bridge"; root_binfmt_restore "$binfmt"' EXIT
   ROOT_ENV=(MULTIARCH_TEST_HOST=direct ${CI:+CI=$CI} ${MULTIARCH_BUILDKIT_COLD:+MULTIARCH_BUILDKIT_COLD=$MULTIARCH_BUILDKIT_COLD})
   rsay "rungs 4–6 in the root ($TEST_ROOT; this checkout bind-mounted at $REPO)"
   root_run "$TEST_ROOT" "$REPO" "$REPO" "bash test/run-all.sh --in-root ${heavy_paths[*]}" || f=1
+  root_bridge_down "$bridge"
   root_binfmt_restore "$binfmt"
   trap - EXIT
   return $f

@@ -14,14 +14,19 @@
 # What a session cannot keep to itself:
 #   - binfmt_misc is kernel-wide: only qemu-aarch64 is registered (see lib.sh), and removed again
 #     afterwards when it was not registered before (binfmt_misc unmounted too if it was not mounted);
-#   - the network namespace is the host's (apt needs it): the root's dockerd runs with
-#     --bridge=none --iptables=false, so it creates no bridge and no iptables rules, and the base
-#     images' RUN steps use --network host.
+#   - the network namespace is the host's (apt and npm need it). The root's dockerd gets a bridge
+#     of its own, multiarch-br0 (10.213.213.1/24; MULTIARCH_ROOT_BRIDGE_CIDR), made for the session
+#     and deleted after it, and runs with --iptables=false --ip-forward=false: no docker0, no
+#     iptables rules, no sysctl, nothing shared with a Docker already running on the machine.
+#     Containers and RUN steps on that bridge reach nothing outside (the tests need nothing); the
+#     base images' RUN steps (apt-get) use --network host.
 # shellcheck shell=bash
 
 ROOT_CACHE=${MULTIARCH_ROOT_CACHE:-/var/cache/multiarch-root}
 ROOT_SUITE=bookworm
-ROOT_DOCKERD_ARGS="--bridge=none --iptables=false --ip-masq=false --ip-forward=false"
+ROOT_BRIDGE=multiarch-br0
+ROOT_BRIDGE_CIDR=${MULTIARCH_ROOT_BRIDGE_CIDR:-10.213.213.1/24}
+ROOT_DOCKERD_ARGS="--bridge=$ROOT_BRIDGE --iptables=false --ip-masq=false --ip-forward=false"
 _r0=$(date +%s.%N)
 rsay() { printf '[%s %5.0fs] %s\n' "${ROOT_TAG:-root}" "$(awk -v a="$(date +%s.%N)" -v b="$_r0" 'BEGIN{print a-b}')" "$*" >&2; }
 rdie() { rsay "ERROR: $*"; exit 1; }
@@ -108,6 +113,8 @@ root_run() {
   # shellcheck disable=SC2016
   unshare --mount --pid --fork --propagation private -- bash -euc '
     dir=$1 project=$2 mnt=$3; shift 3
+    # the root a mount point of its own: dockerd (chrootarchive, pivot_root) remounts "/"
+    mount --bind "$dir" "$dir"
     mount -t proc proc "$dir/proc"
     mount --rbind /sys "$dir/sys"; mount --make-rslave "$dir/sys"
     mount --rbind /dev "$dir/dev"; mount --make-rslave "$dir/dev"
@@ -129,6 +136,23 @@ root_pass_env() {
   for v in NODE_EXTRA_CA_CERTS SSL_CERT_FILE SSL_CERT_DIR http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY; do
     [ -n "${!v:-}" ] && printf '%s=%s\n' "$v" "${!v}"
   done
+  return 0
+}
+
+# the session's bridge (see above): made if absent, "made" printed so root_bridge_down removes it
+root_bridge_up() {
+  command -v ip >/dev/null || rdie "ip (iproute2) is needed to give the root's dockerd its own bridge"
+  if ip link show "$ROOT_BRIDGE" >/dev/null 2>&1; then echo kept; return; fi
+  local net=${ROOT_BRIDGE_CIDR%.*}.
+  if ip -o -4 addr show | grep -qF " inet $net"; then
+    rdie "$ROOT_BRIDGE_CIDR overlaps an address of this machine ($(ip -o -4 addr show | grep -F " inet $net" | awk '{print $2, $4}' | head -1)): set MULTIARCH_ROOT_BRIDGE_CIDR to a free /24 (e.g. 10.214.214.1/24)"
+  fi
+  ip link add "$ROOT_BRIDGE" type bridge && ip addr add "$ROOT_BRIDGE_CIDR" dev "$ROOT_BRIDGE" && ip link set "$ROOT_BRIDGE" up ||
+    rdie "could not make the bridge $ROOT_BRIDGE ($ROOT_BRIDGE_CIDR)"
+  echo made
+}
+root_bridge_down() { # "made" | "kept"
+  if [ "$1" = made ] && ip link show "$ROOT_BRIDGE" >/dev/null 2>&1; then ip link del "$ROOT_BRIDGE" && rsay "removed the session's bridge $ROOT_BRIDGE"; fi
   return 0
 }
 
