@@ -22,6 +22,9 @@
 #                                                      the fallbacks
 #                                           rust       cargo-web 1.96 hidden: setup must pick the
 #                                                      newest version all of the Rust trio have
+#                                           group      shellcheck (CI-template tools' group) is
+#                                                      pinned away: every other group must still
+#                                                      install, setup ends naming shellcheck
 #                                           impossible every rustc-web is pinned away: setup must
 #                                                      stop with ONE message naming it
 #   bash test/fresh-machine.sh --shell    a shell in the last root (mounts as in a run)
@@ -46,7 +49,7 @@ for a in "$@"; do
     *) rdie "unknown argument $a (see --help)" ;;
   esac
 done
-case $SKEW in "" | fallback | rust | impossible) ;; *) rdie "unknown --skew kind $SKEW (fallback, rust, impossible)" ;; esac
+case $SKEW in "" | fallback | rust | group | impossible) ;; *) rdie "unknown --skew kind $SKEW (fallback, rust, group, impossible)" ;; esac
 
 DIR=$ROOT_CACHE/rehearsal
 ROOT=$DIR/root
@@ -66,6 +69,8 @@ skew_files() { # writes the apt pins / source changes of a skew KIND into the ro
       ;;
     rust)
       printf 'Package: cargo-web\nPin: version 1.96*\nPin-Priority: -1\n' >"$p" ;;
+    group)
+      printf 'Package: shellcheck\nPin: version *\nPin-Priority: -1\n' >"$p" ;;
     impossible)
       printf 'Package: rustc-web\nPin: version *\nPin-Priority: -1\n' >"$p" ;;
   esac
