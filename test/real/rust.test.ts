@@ -88,7 +88,11 @@ const rustcId = sh("/usr/bin/rustc", ["-vV"])
 /** The rust-std component (and for musl the self-contained objects) test/setup/rust.sh installs. */
 function componentMissing(triple: string): string | undefined {
   const lib = join(RUSTLIB, triple, "lib")
-  if (!existsSync(lib) || !readdirSync(lib).some((f) => /^libstd-.*\.rlib$/.test(f))) return `std for ${triple}`
+  const stds = existsSync(lib) ? readdirSync(lib).filter((f) => /^libstd-.*\.rlib$/.test(f)) : []
+  if (stds.length === 0) return `std for ${triple}`
+  // rustc refuses two (E0464 "multiple candidates for rlib dependency std"): e.g. Debian's
+  // libstd-rust-web-dev:<arch> installed beside a std the setup built
+  if (stds.length > 1) return `one std for ${triple}, not ${stds.length} (${stds.join(", ")})`
   const mark = join(lib, ".multiarch-test-component")
   if (existsSync(mark) && readFileSync(mark, "utf8").trim() !== rustcId.trim()) return `std for ${triple} built by another rustc`
   if (triple.includes("musl") && !existsSync(join(lib, "self-contained", "libunwind.a"))) return `self-contained objects for ${triple}`

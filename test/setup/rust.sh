@@ -16,9 +16,12 @@
 #     (and libstd-rust-web-dev, the host's std) have — no foreign architecture is involved;
 #   - std for every other target: compiled once from rust-web-src (cargo -Zbuild-std, all targets
 #     in one cargo run), cached under $MULTIARCH_TEST_CACHE/rust/std/<rustc id>/ and copied to
-#     /usr/lib/rustlib/<triple>/lib like a rust-std component. (Debian's libstd-rust-web-dev:<arch>
-#     is not used: it pulls libllvm<N>:<arch> and its Multi-Arch: same chain, whose versions must
-#     match the host's exactly — the install that broke on the oldstable mirror.)
+#     /usr/lib/rustlib/<triple>/lib like a rust-std component, its files listed in
+#     .multiarch-test-files there. This script does not install Debian's libstd-rust-web-dev:<arch>
+#     (it pulls libllvm<N>:<arch> and its Multi-Arch: same chain, whose versions must match the
+#     host's exactly — the install that broke on the oldstable mirror); where dpkg has it anyway
+#     at exactly rustc-web's version, it is used and this script's files for that triple are
+#     removed: one std per triple, whatever state the machine was in (see install_std).
 #   - for musl targets, rustup's lib/self-contained/: crt1.o Scrt1.o rcrt1.o crti.o crtn.o libc.a
 #     from Debian's musl-dev:<arch> (or, where that cannot be installed and for riscv64, musl 1.2.3
 #     built from Debian's source with the cross gcc, -fPIC), crtbegin/crtend from the cross gcc,
@@ -309,7 +312,84 @@ musl_lib_dir() { # rust-triple
 # ---- std -----------------------------------------------------------------------------------------
 
 std_cached() { [ -f "$CACHE/std/$(rustc_key)/$1/.complete" ]; }
-std_installed() { [ -f "$SYSROOT/$1/lib/$MARK" ] && [ "$(cat "$SYSROOT/$1/lib/$MARK")" = "$(rustc_id)" ] && ls "$SYSROOT/$1"/lib/libstd-*.rlib >/dev/null 2>&1; }
+
+# Where a target's std may come from, and never two at once (rustc refuses a directory with two
+# libstd rlibs: E0464 "multiple candidates for rlib dependency std"):
+#   debian  Debian's libstd-rust-web-dev:<arch> installed by dpkg at exactly rustc-web's version
+#           (e.g. arm64 when the mirror has it and something installed it): used as it is, and
+#           whatever this script had put in that directory is removed;
+#   built   otherwise: compiled from rust-web-src, recorded file by file in $MANIFEST next to it,
+#           so that switching, rebuilding (rustc upgraded) and uninstalling remove exactly those
+#           files and never one of dpkg's.
+# This script never installs libstd-rust-web-dev:<arch> itself (its Multi-Arch: same libllvm
+# chain is what broke on the oldstable mirror), so when the mirror drops a foreign build the
+# target simply falls back to "built".
+MANIFEST=.multiarch-test-files
+
+# dpkg_owner FILE -> the dpkg package (pkg or pkg:arch) whose file list has FILE (what
+# `dpkg-query -S` answers, without its ~0.7 s of loading the database)
+dpkg_owner() {
+  local l
+  l=$(grep -lxF -- "$1" /var/lib/dpkg/info/*.list 2>/dev/null | head -1) || true
+  [ -n "$l" ] && basename "$l" .list
+  return 0
+}
+# dpkg_std TRIPLE -> "PACKAGE VERSION" of the dpkg package that owns the triple's libstd rlib
+dpkg_std() {
+  local f o
+  for f in "$SYSROOT/$1"/lib/libstd-*.rlib; do
+    [ -e "$f" ] || continue
+    o=$(dpkg_owner "$f")
+    [ -n "$o" ] || continue
+    echo "$o $(dpkg-query -W -f='${Version}' "$o" 2>/dev/null)"
+    return 0
+  done
+  return 0
+}
+# debian_std_ok TRIPLE: Debian's std for the triple is installed at rustc-web's version
+debian_std_ok() {
+  local o v
+  o=$(dpkg_std "$1"); v=$(installed_version rustc-web)
+  [ -n "$o" ] && [ -n "$v" ] && [ "${o#* }" = "$v" ]
+}
+# our_files DIR -> the files this script put in DIR (its manifest; for a directory written before
+# manifests existed but carrying the marker: the rlibs/rmetas there that no dpkg package owns)
+our_files() {
+  local d=$1 f
+  if [ -f "$d/$MANIFEST" ]; then
+    while read -r f; do [ -n "$f" ] && [ -e "$d/$f" ] && echo "$d/$f"; done <"$d/$MANIFEST"
+  elif [ -f "$d/$MARK" ]; then
+    for f in "$d"/*.rlib "$d"/*.rmeta; do
+      [ -e "$f" ] || continue
+      [ -n "$(dpkg_owner "$f")" ] || echo "$f"
+    done
+  fi
+  return 0
+}
+remove_ours() { # DIR: this script's std files, marker and manifest (dpkg's files stay)
+  local d=$1 f n=0
+  while read -r f; do [ -n "$f" ] && rm -f "$f" && n=$((n + 1)); done < <(our_files "$d")
+  rm -f "$d/$MARK" "$d/$MANIFEST"
+  [ $n -gt 0 ] && say "removed the $n std files this script had put in $d"
+  return 0
+}
+std_source() { # TRIPLE -> debian | built | none | foreign (a std neither dpkg's nor ours)
+  local d=$SYSROOT/$1/lib
+  if debian_std_ok "$1"; then echo debian
+  elif [ -f "$d/$MARK" ]; then echo built
+  elif ls "$d"/libstd-*.rlib >/dev/null 2>&1; then [ -n "$(dpkg_std "$1")" ] && echo debian-stale || echo foreign
+  else echo none; fi
+}
+# the triple's std is usable as it is: Debian's at rustc's version with nothing of ours beside it,
+# or ours for this rustc, complete, alone
+std_installed() {
+  local d=$SYSROOT/$1/lib f
+  if debian_std_ok "$1"; then [ ! -f "$d/$MARK" ] && [ ! -f "$d/$MANIFEST" ]; return; fi
+  [ -z "$(dpkg_std "$1")" ] || return 1
+  [ -f "$d/$MARK" ] && [ "$(cat "$d/$MARK")" = "$(rustc_id)" ] && [ -f "$d/$MANIFEST" ] || return 1
+  while read -r f; do [ -e "$d/$f" ] || return 1; done <"$d/$MANIFEST"
+  [ "$(ls "$d"/libstd-*.rlib 2>/dev/null | wc -l)" = 1 ]
+}
 
 # Build std for the given triples from rust-web-src in ONE cargo run (both cores busy across
 # targets), store each in the cache, report "k of n" as each target's std is done.
@@ -357,16 +437,34 @@ build_std() { # rust-triple…
   rm -rf "$tgt" # ~170 MB per target of intermediate files; the cached rlibs are what counts
 }
 
-install_std() { # rust-triple (from the cache)
-  local t=$1 d=$SYSROOT/$1/lib c
-  c=$CACHE/std/$(rustc_key)/$t
-  if ls "$d"/libstd-*.rlib >/dev/null 2>&1 && [ ! -f "$d/$MARK" ]; then
-    die "$d holds a std that is not this script's (Debian's libstd-rust-web-dev:<arch>, or rustup's?): remove it, or leave $t out of MULTIARCH_RUST_TARGETS"
+install_std() { # rust-triple: converge its directory to one std (Debian's or the cache's)
+  local t=$1 d=$SYSROOT/$1/lib c o a v
+  if debian_std_ok "$t"; then
+    remove_ours "$d"
+    say "std for $t: Debian's $(dpkg_std "$t") (rustc-web's version) is used; nothing of this script's left beside it"
+    return 0
   fi
+  o=$(dpkg_std "$t")
+  if [ -n "$o" ]; then
+    # dpkg's std at another version than rustc-web (rustc upgraded without it): unusable, and it
+    # cannot share the directory with ours. Bring it to rustc's version, else remove the package.
+    a=${o%% *}; v=$(installed_version rustc-web)
+    say "std for $t: $a is at ${o#* }, rustc-web at $v: installing $a=$v, else removing $a"
+    apt_try "$a=$v" || apt-get remove -y -q "$a" >>"$APT_LOG" 2>&1 ||
+      die "$d holds $a ${o#* } (rustc-web is $v) and apt could neither install $a=$v nor remove it (log $APT_LOG). Fix: apt-get remove $a"
+    if debian_std_ok "$t"; then remove_ours "$d"; return 0; fi
+  fi
+  if ls "$d"/libstd-*.rlib >/dev/null 2>&1 && [ ! -f "$d/$MARK" ] && [ -z "$(dpkg_std "$t")" ]; then
+    die "$d holds a std that neither dpkg nor this script installed (rustup's, or copied by hand?): remove it, or leave $t out of MULTIARCH_RUST_TARGETS"
+  fi
+  c=$CACHE/std/$(rustc_key)/$t
+  std_cached "$t" || build_std "$t" # (a Debian std that was just removed)
+  remove_ours "$d"
   mkdir -p "$d"
-  find "$d" -maxdepth 1 -name '*.rlib' -delete
   cp "$c"/*.rlib "$d/"
+  (cd "$c" && ls ./*.rlib | sed 's|^\./||') >"$d/$MANIFEST"
   rustc_id >"$d/$MARK"
+  [ "$(ls "$d"/libstd-*.rlib | wc -l)" = 1 ] || die "$d has $(ls "$d"/libstd-*.rlib | wc -l) libstd rlibs after installing $t's: $(ls "$d"/libstd-*.rlib | xargs)"
   echo "$d" >>"$CACHE/installed.txt"
 }
 
@@ -428,11 +526,11 @@ do_std() {
   write_cargo_home
   local t missing=() build=() n
   mapfile -t missing < <(todo_std)
-  for t in "${missing[@]}"; do std_cached "$t" || build+=("$t"); done
+  for t in "${missing[@]}"; do debian_std_ok "$t" || std_cached "$t" || build+=("$t"); done
   [ ${#build[@]} -gt 0 ] && build_std "${build[@]}"
   n=${#missing[@]}
   for t in "${missing[@]}"; do install_std "$t"; done
-  if [ "$n" -gt 0 ]; then say "std installed for $n targets under $SYSROOT (${#build[@]} compiled, $((n - ${#build[@]})) from the cache $CACHE/std)"
+  if [ "$n" -gt 0 ]; then say "std set up for $n targets under $SYSROOT (${#build[@]} compiled; Debian's for: $(for t in "${missing[@]}"; do debian_std_ok "$t" && printf '%s ' "$t"; done)); the others from the cache $CACHE/std)"
   else say "std present for all $(echo "$TARGETS" | wc -w) targets"; fi
 }
 
@@ -481,7 +579,7 @@ do_status() {
   echo "rustc: $(/usr/bin/rustc --version 2>/dev/null || echo missing); cargo: $(/usr/bin/cargo --version 2>/dev/null || echo missing)"
   for t in $TARGETS; do
     d=$SYSROOT/$t/lib
-    printf '%-34s std: %-8s' "$t" "$( (ls "$d"/libstd-*.rlib >/dev/null 2>&1 && { [ -f "$d/$MARK" ] && echo built || echo debian; }) || echo MISSING)"
+    printf '%-34s std: %-8s' "$t" "$(std_installed "$t" && std_source "$t" || echo "MISSING($(std_source "$t"))")"
     if is_musl "$t"; then
       printf ' self-contained: %-4s' "$([ -f "$d/self-contained/$MARK" ] && echo yes || echo MISSING)"
       local a; a=$(deb_arch "$t")
@@ -497,7 +595,7 @@ do_uninstall() {
     case $d in
       "$SYSROOT"/*)
         if [ "$(basename "$d")" = self-contained ]; then [ -f "$d/$MARK" ] && rm -rf "$d"
-        elif [ -f "$d/$MARK" ]; then find "$d" -maxdepth 1 \( -name '*.rlib' -o -name "$MARK" \) -delete; fi
+        else remove_ours "$d"; fi
         rmdir -p "$d" 2>/dev/null || true ;;
       "$LOCAL_BIN"/*) grep -q 'written by test/setup/rust.sh' "$d" 2>/dev/null && rm -f "$d" ;;
       *) continue ;;
