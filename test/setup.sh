@@ -13,7 +13,8 @@
 #   foreign    packages of other architectures, as `pkg:arch=<version every arch has>` pins, each
 #              with a fallback that needs no foreign package (libc6:arm64 -> arm64 sysroot,
 #              musl-dev:<arch> -> musl built from source)
-#   rust-std   std for every Rust target, compiled from rust-web-src (cached), + musl objects
+#   rust-std   std for every Rust target, compiled from rust-web-src (cached; Debian's
+#              libstd-rust-web-dev:<arch> where dpkg has it at rustc's version), + musl objects
 #   images     the BuildKit base images (debootstrap), in parallel with rust-std
 #   npm-tools  the CI-template tools (npm, outside the repository), in parallel too
 # A part that fails prints ONE message (package, architecture, versions apt sees, fix) and the
@@ -67,7 +68,7 @@ install() {
   for a in ${MULTIARCH_SETUP_SKIP:-}; do say "skipping part $a (MULTIARCH_SETUP_SKIP)"; done
   skip() { case " ${MULTIARCH_SETUP_SKIP:-} " in *" $1 "*) return 0 ;; esac; return 1; }
   if g=$(SETUP_TAG=rust bash test/setup/rust.sh compiler) && apt_groups "$g" >/dev/null; then
-    ( t=$(now); if bash test/setup/rust.sh std; then part_done rust-std "$t" ok "std for $(bash test/setup/rust.sh status | grep -c 'std: built') targets compiled from rust-web-src (or from the cache) into /usr/lib/rustlib"
+    ( t=$(now); if bash test/setup/rust.sh std; then st=$(bash test/setup/rust.sh status); part_done rust-std "$t" ok "std in /usr/lib/rustlib: $(grep -c 'std: built' <<<"$st") targets compiled from rust-web-src (or from the cache), $(grep -c 'std: debian' <<<"$st") Debian's libstd-rust-web-dev:<arch>"
       else part_done rust-std "$t" FAIL "(message above)"; exit 1; fi ) &
     std_pid=$!
   else

@@ -96,8 +96,16 @@ qemu_of() {
   esac
 }
 is_musl() { case $1 in *-musl*) return 0 ;; *) return 1 ;; esac; }
-rustc_id() { /usr/bin/rustc -vV 2>/dev/null | awk '/^commit-hash|^release/ { printf "%s ", $2 }'; }
+# asked once per run (rustc -vV and dpkg-query take a while on a loaded machine; checks ask often)
+_RUSTC_ID="" _RUSTC_WEB=""
+rustc_id() {
+  [ -n "$_RUSTC_ID" ] || _RUSTC_ID=$(/usr/bin/rustc -vV 2>/dev/null | awk '/^commit-hash|^release/ { printf "%s ", $2 }')
+  printf '%s' "$_RUSTC_ID"
+}
 rustc_key() { rustc_id | sha256sum | cut -c1-16; }
+rustc_web_version() { [ -n "$_RUSTC_WEB" ] || _RUSTC_WEB=$(installed_version rustc-web); printf '%s' "$_RUSTC_WEB"; }
+# fill both in THIS shell (a $(…) call fills only its subshell's copy); again after apt changed them
+load_ids() { _RUSTC_ID="" _RUSTC_WEB=""; rustc_id >/dev/null; rustc_web_version >/dev/null; }
 
 # ---- packages ----------------------------------------------------------------------------------
 
@@ -349,7 +357,7 @@ dpkg_std() {
 # debian_std_ok TRIPLE: Debian's std for the triple is installed at rustc-web's version
 debian_std_ok() {
   local o v
-  o=$(dpkg_std "$1"); v=$(installed_version rustc-web)
+  o=$(dpkg_std "$1"); v=$(rustc_web_version)
   [ -n "$o" ] && [ -n "$v" ] && [ "${o#* }" = "$v" ]
 }
 # our_files DIR -> the files this script put in DIR (its manifest; for a directory written before
@@ -448,7 +456,7 @@ install_std() { # rust-triple: converge its directory to one std (Debian's or th
   if [ -n "$o" ]; then
     # dpkg's std at another version than rustc-web (rustc upgraded without it): unusable, and it
     # cannot share the directory with ours. Bring it to rustc's version, else remove the package.
-    a=${o%% *}; v=$(installed_version rustc-web)
+    a=${o%% *}; v=$(rustc_web_version)
     say "std for $t: $a is at ${o#* }, rustc-web at $v: installing $a=$v, else removing $a"
     apt_try "$a=$v" || apt-get remove -y -q "$a" >>"$APT_LOG" 2>&1 ||
       die "$d holds $a ${o#* } (rustc-web is $v) and apt could neither install $a=$v nor remove it (log $APT_LOG). Fix: apt-get remove $a"
@@ -520,6 +528,7 @@ todo_sc() { local t d; for t in $TARGETS; do is_musl "$t" || continue; d=$SYSROO
 
 # std for every target (needs only the trio: runs while the other packages install)
 do_std() {
+  load_ids
   [ "$(id -u)" = 0 ] || die "run as root (/usr/lib/rustlib)"
   check_compiler
   mkdir -p "$CACHE"
@@ -536,6 +545,7 @@ do_std() {
 
 # musl self-contained objects + the unwind check (needs the cross gcc, musl-dev, qemu)
 do_musl() {
+  load_ids
   local t missing=() k=0 n
   check_compiler
   check_crates
@@ -561,6 +571,7 @@ write_cargo_home() {
 }
 
 do_plan() {
+  load_ids
   local s m f
   if [ -x /usr/bin/rustc ] && dpkg -S /usr/bin/rustc 2>/dev/null | grep -q '^rustc-web'; then
     s=$(todo_std | wc -l); m=$(todo_sc | wc -l)
@@ -575,6 +586,7 @@ do_plan() {
 }
 
 do_status() {
+  load_ids
   local t d
   echo "rustc: $(/usr/bin/rustc --version 2>/dev/null || echo missing); cargo: $(/usr/bin/cargo --version 2>/dev/null || echo missing)"
   for t in $TARGETS; do
