@@ -108,6 +108,7 @@ esac
 binfmt=$(root_binfmt_before)
 bridge=$(root_bridge_up)
 trap 'root_bridge_down "$bridge"; root_binfmt_restore "$binfmt"' EXIT
+trap 'exit 130' INT; trap 'exit 143' TERM # (so that the EXIT trap runs on Ctrl-C or kill too)
 rsay "running \`$CMD\` in the root (CI=true)"
 t=$(date +%s); status=0
 root_run "$ROOT" "" "$MNT" "$CMD" || status=$?
