@@ -10,7 +10,8 @@
 #                       base images and test caches stay warm
 # A session in a root runs in its own mount and PID namespaces (unshare): its /proc, /sys, /dev,
 # /run and the project's bind mount exist only in that namespace and vanish with it, and when the
-# session ends the kernel ends every process that is still running in it (dockerd included).
+# session ends the kernel ends every process that is still running in it (dockerd included);
+# --kill-child ends the session when its unshare is killed (a killed rehearsal leaves nothing).
 # What a session cannot keep to itself:
 #   - binfmt_misc is kernel-wide: only qemu-aarch64 is registered (see lib.sh), and removed again
 #     afterwards when it was not registered before (binfmt_misc unmounted too if it was not mounted);
@@ -111,7 +112,7 @@ root_run() {
   local cmd=$*
   mkdir -p "$dir$mnt"
   # shellcheck disable=SC2016
-  unshare --mount --pid --fork --propagation private -- bash -euc '
+  unshare --mount --pid --fork --kill-child --propagation private -- bash -euc '
     dir=$1 project=$2 mnt=$3; shift 3
     # the root a mount point of its own: dockerd (chrootarchive, pivot_root) remounts "/"
     mount --bind "$dir" "$dir"
