@@ -86,6 +86,9 @@ if [ $ACTION = plan ]; then plan; exit 0; fi
 if [ $ACTION = status ]; then status; exit 0; fi
 
 mkdir -p test/.out
+# the real registries' logs (rung 5), kept for a failure's post-mortem (helpers/registry.ts); the
+# heavy half in the root sets the same path (this checkout is mounted at the same place there)
+export REGISTRY_LOG_DIR="$PWD/test/.out/registry-logs"
 typecheck() {
   echo "== typecheck"
   npx tsc -p tsconfig.json --noEmit || return 1
@@ -155,6 +158,7 @@ if [ $IN_ROOT = yes ]; then
 fi
 
 rm -f test/.out/vitest-*.json
+rm -rf test/.out/registry-logs
 echo "== test route"
 plan
 fail=0
