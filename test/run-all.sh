@@ -5,13 +5,13 @@
 #   direct  CI=true, or MULTIARCH_TEST_HOST=direct: THIS machine is disposable (CI, a fresh test
 #           VM). test/setup.sh installs what rungs 4–6 need system-wide (apt packages, dpkg foreign
 #           architectures, Rust std under /usr/lib/rustlib, binfmt, dockerd), then every rung runs
-#           here. Fastest: ~20 min on a fresh 2-core machine, a few minutes warm.
+#           here. Fastest (measured costs per route: README "Tests").
 #   root    everywhere else (a contributor's workstation): rungs 1–3 (and 7) run here and need
 #           nothing beyond `npm ci`; rungs 4–6 (test/real, test/registry, test/buildkit) run inside
 #           a disposable Debian bookworm root (test/setup/root-lib.sh) with its own packages,
 #           dockerd and caches in $MULTIARCH_ROOT_CACHE (default /var/cache/multiarch-root). This
 #           machine needs root and debootstrap; it keeps its packages, foreign architectures,
-#           /usr/lib/rustlib and processes. First run ~20 min, then a few minutes.
+#           /usr/lib/rustlib and processes.
 #           MULTIARCH_TEST_HOST=root chooses it explicitly.
 #
 #   bash test/run-all.sh                 everything
@@ -58,7 +58,7 @@ plan() {
     echo "  on this machine: nothing is installed; debootstrap, chroot and mounts in private namespaces (as root)"
     if [ $need_heavy = yes ]; then
       if [ -d "$TEST_ROOT/usr" ]; then echo "  root: $TEST_ROOT (exists; packages, Rust std and base images inside it are reused)"
-      else echo "  root: $TEST_ROOT — made now: debootstrap --variant=minbase $ROOT_SUITE + this machine's apt sources, node, npm (~1 min), then test/setup.sh inside it installs rungs 4–6's tools (~15–20 min the first time, ~2–3 GB)"; fi
+      else echo "  root: $TEST_ROOT — made now: debootstrap --variant=minbase $ROOT_SUITE + this machine's apt sources, node, npm (~1 min), then test/setup.sh inside it installs rungs 4–6's tools (the first time: apt, a Rust std build of ~16 CPU-minutes and the base images — tens of minutes on 2 cores; ~9 GB)"; fi
       mountpoint -q /proc/sys/fs/binfmt_misc && [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] ||
         echo "  kernel (global): qemu-aarch64 binfmt handler registered for the session's emulated arm64 steps, removed again afterwards"
       echo "  processes: a dockerd + containerd inside the root, on a bridge of its own ($ROOT_BRIDGE, made for the session and deleted after it; --iptables=false: no iptables rules); the session's PID namespace ends them"
