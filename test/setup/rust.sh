@@ -472,7 +472,8 @@ install_std() { # rust-triple: converge its directory to one std (Debian's or th
   cp "$c"/*.rlib "$d/"
   (cd "$c" && ls ./*.rlib | sed 's|^\./||') >"$d/$MANIFEST"
   rustc_id >"$d/$MARK"
-  [ "$(ls "$d"/libstd-*.rlib | wc -l)" = 1 ] || die "$d has $(ls "$d"/libstd-*.rlib | wc -l) libstd rlibs after installing $t's: $(ls "$d"/libstd-*.rlib | xargs)"
+  local stds=("$d"/libstd-*.rlib)
+  [ ${#stds[@]} = 1 ] || die "$d has ${#stds[@]} libstd rlibs after installing $t's (rustc would refuse them: E0464): ${stds[*]}"
   echo "$d" >>"$CACHE/installed.txt"
 }
 
