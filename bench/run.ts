@@ -9,10 +9,18 @@ import { PLATFORM_SETS, runConcurrency, ADDRESS, FIXTURE, type ConcSample } from
 import { ARM64_ROOT, emulationUnavailable } from "./emulated.js"
 import { log, loadNow, machineFacts, ROOT, out } from "./lib.js"
 import { renderReport } from "./report.js"
+import { runReal, type RealLang, type RealResult, type Way } from "./real.js"
+import { measureOverhead, type OverheadResult } from "./overhead.js"
 
 const HELP = `usage: npm run bench -- [options]      (or: npx tsx bench/run.ts [options]; as root)
 
-  --sections LIST   any of cross,concurrency,warm (default: all three)
+  --sections LIST   any of cross,concurrency,warm,real,overhead (default: all)
+                    real:  the real-sized fixtures (bench/fixtures.ts: go-service, rust-service),
+                           four platforms: (a) multiarch's plans vs (b) the conventional Dockerfile
+                           through BuildKit + QEMU vs (c) the cross-pattern Dockerfile; then warm
+                           rebuilds of (a) (one-line change, dependency bump). Needs dockerd
+                           (test/setup/buildkit.sh start) and bench/images.sh
+                    overhead: module call overhead, entrypoint start → first engine query
                     cross: cold builds, native amd64 vs cross arm64/arm-v7/riscv64 vs emulated arm64
                     warm:  a rebuild after a one-line change with the per-target caches kept (after
                            each cold build; adds the rust-cc fixture)
@@ -24,6 +32,15 @@ const HELP = `usage: npm run bench -- [options]      (or: npx tsx bench/run.ts [
   --latency MS      per-query latency of the recording engine (default 30)
   --counts LIST     platform counts (default 1,2,4,6)
   --langs LIST      go,rust (default both)
+  --real-runs N     runs of each of (a), (b), (c) in the real section (default 1)
+  --real-ways LIST  any of a,b,c (default a,b,c)
+  --cap-go S        cap of one (b)/(c) docker build of go-service, s (default 900)
+  --cap-rust S      the same for rust-service (default 1200)
+  --no-real-warm    skip the warm rebuilds of the real section
+  --regenerate      regenerate the real fixtures (default: reuse them when their folders exist)
+  --overhead-runs N samples of the module call overhead (default 5)
+  --json FILE       also write the raw results as JSON (default bench/results.json)
+  --from-json FILE  render the report from a JSON file of an earlier run (no measuring)
   --out FILE        where to write the report (default bench/RESULTS.md)
   --no-write        print only
 
@@ -42,11 +59,20 @@ export interface Options {
   out: string
   write: boolean
   argv: string[]
+  realRuns: number
+  realWays: Way[]
+  capGoS: number
+  capRustS: number
+  realWarm: boolean
+  regenerate: boolean
+  overheadRuns: number
+  json: string
+  fromJson?: string
 }
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
-    sections: new Set(["cross", "concurrency", "warm"]),
+    sections: new Set(["cross", "concurrency", "warm", "real", "overhead"]),
     runs: 3,
     rustRuns: 7,
     emuRuns: 3,
@@ -57,6 +83,14 @@ function parseArgs(argv: string[]): Options {
     out: resolve(ROOT, "bench/RESULTS.md"),
     write: true,
     argv,
+    realRuns: 1,
+    realWays: ["a", "b", "c"],
+    capGoS: 900,
+    capRustS: 1200,
+    realWarm: true,
+    regenerate: false,
+    overheadRuns: 5,
+    json: resolve(ROOT, "bench/results.json"),
   }
   const list = (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean)
   const int = (name: string, v: string | undefined, min: number) => {
@@ -74,7 +108,7 @@ function parseArgs(argv: string[]): Options {
         process.exit(0)
       case "--sections": {
         const s = list(val()).map((x) => (x === "compile" ? "cross" : x))
-        for (const x of s) if (!["cross", "concurrency", "warm"].includes(x)) throw new Error(`unknown section ${x} (cross, concurrency, warm)`)
+        for (const x of s) if (!["cross", "concurrency", "warm", "real", "overhead"].includes(x)) throw new Error(`unknown section ${x} (cross, concurrency, warm, real, overhead)`)
         o.sections = new Set(s)
         break
       }
@@ -106,6 +140,36 @@ function parseArgs(argv: string[]): Options {
       }
       case "--out":
         o.out = resolve(process.cwd(), val())
+        break
+      case "--real-runs":
+        o.realRuns = int(flag, val(), 1)
+        break
+      case "--real-ways": {
+        const w = list(val())
+        for (const x of w) if (!["a", "b", "c"].includes(x)) throw new Error(`--real-ways: unknown ${x} (a, b, c)`)
+        o.realWays = w as Way[]
+        break
+      }
+      case "--cap-go":
+        o.capGoS = int(flag, val(), 10)
+        break
+      case "--cap-rust":
+        o.capRustS = int(flag, val(), 10)
+        break
+      case "--regenerate":
+        o.regenerate = true
+        break
+      case "--no-real-warm":
+        o.realWarm = false
+        break
+      case "--overhead-runs":
+        o.overheadRuns = int(flag, val(), 1)
+        break
+      case "--json":
+        o.json = resolve(process.cwd(), val())
+        break
+      case "--from-json":
+        o.fromJson = resolve(process.cwd(), val())
         break
       case "--no-write":
         o.write = false
@@ -155,10 +219,19 @@ export interface BenchResult {
   durationMs: number
   compile?: { jobs: Job[]; samples: Sample[]; loadStart: string; loadEnd: string; durationMs: number; work: string }
   concurrency?: { samples: ConcSample[]; warmupMs: number; loadStart: string; loadEnd: string; durationMs: number; fixture: string; address: string }
+  real?: RealResult
+  overhead?: OverheadResult
 }
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2))
+  if (o.fromJson) {
+    const res = JSON.parse(readFileSync(o.fromJson, "utf8")) as BenchResult
+    const md = renderReport(res)
+    console.log(md)
+    if (o.write) writeFileSync(o.out, md)
+    return
+  }
   if (process.getuid?.() !== 0) log("warning: not root; the emulated builds (chroot, mounts) will fail")
   const t0 = performance.now()
   const res: BenchResult = {
@@ -185,8 +258,17 @@ async function main(): Promise<void> {
     const { samples, warmupMs } = await runConcurrency({ counts: o.counts, latencyMs: o.latencyMs, runs: o.concRuns })
     res.concurrency = { samples, warmupMs, loadStart, loadEnd: loadNow(), durationMs: performance.now() - c0, fixture: FIXTURE, address: ADDRESS }
   }
+  if (o.sections.has("real")) {
+    res.real = await runReal({ langs: o.langs as RealLang[], runs: o.realRuns, ways: o.realWays, capGoS: o.capGoS, capRustS: o.capRustS, warm: o.realWarm, regenerate: o.regenerate })
+    writeFileSync(o.json, JSON.stringify(res, null, 1))
+  }
+  if (o.sections.has("overhead")) {
+    res.overhead = await measureOverhead(o.overheadRuns)
+    writeFileSync(o.json, JSON.stringify(res, null, 1))
+  }
   res.loadEnd = loadNow()
   res.durationMs = performance.now() - t0
+  writeFileSync(o.json, JSON.stringify(res, null, 1))
   const md = renderReport(res)
   console.log(md)
   if (o.write) {

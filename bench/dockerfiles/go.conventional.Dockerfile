@@ -1,0 +1,13 @@
+# (b) the conventional way (`FROM golang`, no BUILDPLATFORM): the build stage runs as the target
+# platform, so on an amd64 builder every non-amd64 platform's compiler runs under QEMU.
+# local/golang:bookworm-<arch> is the offline stand-in for golang:1.19 (test/setup/buildkit.sh).
+ARG TARGETARCH
+FROM local/golang:bookworm-${TARGETARCH} AS build
+WORKDIR /src
+COPY . .
+ENV CGO_ENABLED=0 GOFLAGS=-mod=vendor
+RUN go build -trimpath -ldflags "-s -w" -o /out/go-service .
+
+FROM scratch
+COPY --from=build /out/go-service /usr/local/bin/go-service
+ENTRYPOINT ["/usr/local/bin/go-service"]
