@@ -223,10 +223,35 @@ export interface BenchResult {
   overhead?: OverheadResult
 }
 
+/** Sets (the sections) as arrays in the JSON file. */
+function jsonReplacer(_k: string, v: unknown): unknown {
+  return v instanceof Set ? [...v] : v
+}
+
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2))
   if (o.fromJson) {
-    const res = JSON.parse(readFileSync(o.fromJson, "utf8")) as BenchResult
+    // several files (comma-separated, e.g. one run per language): their real and overhead sections merged
+    const all = o.fromJson.split(",").map((f) => JSON.parse(readFileSync(resolve(process.cwd(), f), "utf8")) as BenchResult)
+    const res = all[0]
+    for (const r of all.slice(1)) {
+      if (r.real) {
+        if (!res.real) res.real = r.real
+        else {
+          res.real.fixtures.push(...r.real.fixtures.filter((f) => !res.real!.fixtures.some((x) => x.name === f.name)))
+          res.real.samples.push(...r.real.samples)
+          res.real.warm.push(...r.real.warm)
+          res.real.durationMs += r.real.durationMs
+          res.real.loadEnd = r.real.loadEnd
+        }
+      }
+      if (r.overhead) res.overhead = r.overhead
+      res.loadEnd = r.loadEnd
+      res.durationMs += r.durationMs
+    }
+    // sections: what the files hold (older files wrote the Set as {})
+    res.options.sections = new Set([...(res.compile ? ["cross"] : []), ...(res.concurrency ? ["concurrency"] : []), ...(res.real ? ["real"] : []), ...(res.overhead ? ["overhead"] : [])])
+    res.options.argv = ["--from-json", o.fromJson, ...o.argv.filter((a) => a !== "--from-json" && a !== o.fromJson && !o.fromJson!.endsWith(a))]
     const md = renderReport(res)
     console.log(md)
     if (o.write) writeFileSync(o.out, md)
@@ -260,15 +285,15 @@ async function main(): Promise<void> {
   }
   if (o.sections.has("real")) {
     res.real = await runReal({ langs: o.langs as RealLang[], runs: o.realRuns, ways: o.realWays, capGoS: o.capGoS, capRustS: o.capRustS, warm: o.realWarm, regenerate: o.regenerate })
-    writeFileSync(o.json, JSON.stringify(res, null, 1))
+    writeFileSync(o.json, JSON.stringify(res, jsonReplacer, 1))
   }
   if (o.sections.has("overhead")) {
     res.overhead = await measureOverhead(o.overheadRuns)
-    writeFileSync(o.json, JSON.stringify(res, null, 1))
+    writeFileSync(o.json, JSON.stringify(res, jsonReplacer, 1))
   }
   res.loadEnd = loadNow()
   res.durationMs = performance.now() - t0
-  writeFileSync(o.json, JSON.stringify(res, null, 1))
+  writeFileSync(o.json, JSON.stringify(res, jsonReplacer, 1))
   const md = renderReport(res)
   console.log(md)
   if (o.write) {

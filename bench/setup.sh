@@ -6,6 +6,10 @@
 #                             checks the host toolchains and says how to get what is missing
 #   bench/setup.sh --host     also runs test/setup/go.sh and test/setup/rust.sh (the host Go, Rust and
 #                             gcc-<triple> cross toolchains the real-toolchain rung uses)
+#   bench/setup.sh --fixtures also installs the Debian packages the real-sized fixtures of issue #18
+#                             are made from (bench/fixtures.ts): golang-*-dev (Go libraries under
+#                             /usr/share/gocode) and librust-*-dev (crates under /usr/share/cargo/registry);
+#                             the section's Docker images come from bench/images.sh
 #   bench/setup.sh status     print what is there, change nothing
 #
 # The rootfs lives in $MULTIARCH_TEST_CACHE/bench/arm64root (default /var/cache/multiarch-test). It
@@ -25,6 +29,14 @@ MARK=$ROOT/.multiarch-bench-rootfs
 CHROOT_PKGS="golang-go rustc-web cargo-web gcc libc6-dev ca-certificates"
 RECIPE="bookworm arm64 minbase + bookworm-security: $CHROOT_PKGS"
 HOST_PKGS=(qemu-user-static binfmt-support debootstrap file)
+# the real-sized fixtures' libraries (bench/fixtures/go-service/*.go and rust-service/Cargo.toml import these)
+FIXTURE_PKGS=(golang-google-grpc-dev golang-github-prometheus-client-golang-dev golang-github-gorilla-mux-dev
+  golang-github-spf13-cobra-dev golang-github-sirupsen-logrus-dev golang-gopkg-yaml.v3-dev golang-github-go-chi-chi-dev
+  golang-github-jackc-pgx-v4-dev golang-github-golang-jwt-jwt-dev golang-github-google-uuid-dev golang-github-spf13-viper-dev
+  golang-github-gin-gonic-gin-dev
+  librust-tokio-dev librust-hyper-dev librust-serde-json-dev librust-serde-derive-dev librust-regex-dev librust-clap-dev
+  librust-chrono-dev librust-rand-dev librust-tracing-subscriber-dev librust-anyhow-dev librust-toml-dev librust-sha2-dev
+  librust-base64-dev librust-rayon-dev)
 
 T0=$(date +%s)
 log() { echo "[bench/setup.sh +$(( $(date +%s) - T0 ))s] $*" >&2; }
@@ -95,6 +107,11 @@ status() {
 
 case ${1:-install} in
   status) status ;;
+  --fixtures)
+    [ "$(id -u)" = 0 ] || die "run as root (apt-get)"
+    apt_install "${FIXTURE_PKGS[@]}"
+    log "fixture libraries installed; generate the fixtures with: npx tsx bench/fixtures.ts"
+    ;;
   install | --host)
     [ "$(id -u)" = 0 ] || die "run as root (apt-get, binfmt_misc, chroot)"
     if [ "${1:-}" = --host ]; then
@@ -108,5 +125,5 @@ case ${1:-install} in
     make_rootfs
     status
     ;;
-  *) die "usage: $0 [install|--host|status]" ;;
+  *) die "usage: $0 [install|--host|--fixtures|status]" ;;
 esac
