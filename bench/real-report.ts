@@ -57,9 +57,17 @@ export function realSection(r: RealResult, targets: RealTarget[]): string[] {
     "- Images: local/golang:bookworm-<arch> (test/setup/buildkit.sh: Debian's golang-go 1.19, as on the host) and local/rust(-cross):bookworm-<arch> (bench/images.sh: Debian's rustc-web/cargo-web 1.96 from bookworm-security, as on the host; the cross image adds gcc-<triple> and the target std the host's test/setup/rust.sh built).",
     "",
   )
+  if (r.notes.length) L.push(...r.notes.map((n) => `> ${n}`), "")
   for (const lang of ["go", "rust"] as const) {
     const ss = r.samples.filter((s) => s.lang === lang && s.run >= 0)
-    if (!ss.length) continue
+    if (!ss.length) {
+      const fx = lang === "go" ? "go-service" : "rust-service"
+      const why = `not run in this report (the note above says why); \`npm run bench -- --sections real --langs ${lang}\` measures it`
+      targets.push({ section: "4", what: `four-platform image, (b) conventional + QEMU / (a) multiarch, ${lang}`, threshold: `≥ ${AB_MIN}`, measured: "—", met: "n/a", why })
+      targets.push({ section: "4", what: `cross/native, ${fx}, per platform`, threshold: `≤ ${CROSS_MAX}`, measured: "—", met: "n/a", why })
+      targets.push({ section: "4", what: `warm/cold after a one-line change, ${fx}`, threshold: `≤ ${(lang === "go" ? GO_WARM_MAX : RUST_WARM_MAX) * 100} %`, measured: "—", met: "n/a", why })
+      continue
+    }
     L.push(`### ${lang === "go" ? "Go: go-service" : "Rust: rust-service"}`, "")
     L.push(
       table(

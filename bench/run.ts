@@ -41,6 +41,7 @@ const HELP = `usage: npm run bench -- [options]      (or: npx tsx bench/run.ts [
   --overhead-runs N samples of the module call overhead (default 5)
   --json FILE       also write the raw results as JSON (default bench/results.json)
   --from-json FILE  render the report from a JSON file of an earlier run (no measuring)
+  --real-note TEXT  a note printed at the top of the real section (e.g. what was not run, and why)
   --out FILE        where to write the report (default bench/RESULTS.md)
   --no-write        print only
 
@@ -68,6 +69,7 @@ export interface Options {
   overheadRuns: number
   json: string
   fromJson?: string
+  realNotes: string[]
 }
 
 function parseArgs(argv: string[]): Options {
@@ -89,6 +91,7 @@ function parseArgs(argv: string[]): Options {
     capRustS: 1200,
     realWarm: true,
     regenerate: false,
+    realNotes: [],
     overheadRuns: 5,
     json: resolve(ROOT, "bench/results.json"),
   }
@@ -155,6 +158,9 @@ function parseArgs(argv: string[]): Options {
         break
       case "--cap-rust":
         o.capRustS = int(flag, val(), 10)
+        break
+      case "--real-note":
+        o.realNotes.push(val())
         break
       case "--regenerate":
         o.regenerate = true
@@ -249,9 +255,10 @@ async function main(): Promise<void> {
       res.loadEnd = r.loadEnd
       res.durationMs += r.durationMs
     }
+    if (res.real) res.real.notes.push(...o.realNotes)
     // sections: what the files hold (older files wrote the Set as {})
     res.options.sections = new Set([...(res.compile ? ["cross"] : []), ...(res.concurrency ? ["concurrency"] : []), ...(res.real ? ["real"] : []), ...(res.overhead ? ["overhead"] : [])])
-    res.options.argv = ["--from-json", o.fromJson, ...o.argv.filter((a) => a !== "--from-json" && a !== o.fromJson && !o.fromJson!.endsWith(a))]
+    res.options.argv = ["--from-json", "<files>"]
     const md = renderReport(res)
     console.log(md)
     if (o.write) writeFileSync(o.out, md)
@@ -285,6 +292,7 @@ async function main(): Promise<void> {
   }
   if (o.sections.has("real")) {
     res.real = await runReal({ langs: o.langs as RealLang[], runs: o.realRuns, ways: o.realWays, capGoS: o.capGoS, capRustS: o.capRustS, warm: o.realWarm, regenerate: o.regenerate })
+    res.real.notes.push(...o.realNotes)
     writeFileSync(o.json, JSON.stringify(res, jsonReplacer, 1))
   }
   if (o.sections.has("overhead")) {

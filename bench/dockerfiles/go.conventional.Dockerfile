@@ -1,7 +1,7 @@
 # (b) the conventional way (`FROM golang`, no BUILDPLATFORM): the build stage runs as the target
 # platform, so on an amd64 builder every non-amd64 platform's compiler runs under QEMU.
 # local/golang:bookworm-<arch> is the offline stand-in for golang:1.19 (test/setup/buildkit.sh).
-ARG TARGETARCH
+# (the automatic platform ARGs are set for FROM lines; declaring them here would reset them)
 FROM local/golang:bookworm-${TARGETARCH} AS build
 WORKDIR /src
 COPY . .

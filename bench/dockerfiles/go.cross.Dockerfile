@@ -1,6 +1,6 @@
 # (c) the cross pattern of Docker's multi-platform guide: the build stage runs on the builder's
 # platform ($BUILDPLATFORM) and Go cross-compiles for $TARGETOS/$TARGETARCH.
-ARG BUILDARCH
+# (the automatic platform ARGs are set for FROM lines; declaring them here would reset them)
 FROM --platform=$BUILDPLATFORM local/golang:bookworm-${BUILDARCH} AS build
 WORKDIR /src
 COPY . .
