@@ -34,7 +34,7 @@ const HELP = `usage: npm run bench -- [options]      (or: npx tsx bench/run.ts [
   --langs LIST      go,rust (default both)
   --real-runs N     runs of each of (a), (b), (c) in the real section (default 1)
   --real-ways LIST  any of a,b,c (default a,b,c)
-  --cap-go S        cap of one (b)/(c) docker build of go-service, s (default 900)
+  --cap-go S        cap of one (b) docker build of go-service, s (default 900; (c) gets 3×)
   --cap-rust S      the same for rust-service (default 1200)
   --no-real-warm    skip the warm rebuilds of the real section
   --regenerate      regenerate the real fixtures (default: reuse them when their folders exist)
