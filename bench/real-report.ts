@@ -106,6 +106,10 @@ export function realSection(r: RealResult, targets: RealTarget[]): string[] {
               : `(b) built only amd64 and arm64 (no riscv64 / armhf toolchain image offline), at the same time as each other, on a 2-core machine that other jobs loaded to a load average far above 2: the emulated arm64 compiler competes for the same two cores as the native one, so the slowdown QEMU causes shows as CPU time spread over the whole run rather than as a longer critical path. The per-platform row shows the emulated arm64 build against the native amd64 build of the same run.`,
       })
     }
+    if (!Number.isFinite(b))
+      targets.push({ section: "4", what: `four-platform image, (b) conventional + QEMU / (a) multiarch, ${lang}`, threshold: `≥ ${AB_MIN}`, measured: Number.isFinite(a) ? `(a) ${sec(a)} s; (b) not measured to completion` : "—", met: "n/a", why: "(b) did not run to completion in this report: the note at the top of section 4 says why." })
+    if (!Number.isFinite(c))
+      targets.push({ section: "4", what: `four-platform image, (c) cross-pattern Dockerfile / (a) multiarch, ${lang}`, threshold: "reported", measured: "—", met: "n/a", why: "(c) did not run to completion in this report: the note at the top of section 4 says why." })
     if (Number.isFinite(a) && Number.isFinite(c))
       targets.push({ section: "4", what: `four-platform image, (c) cross-pattern Dockerfile / (a) multiarch, ${lang}`, threshold: "reported", measured: `${capped("c") ? "> " : ""}${ratio(c, a)} (${sec(c)} s / ${sec(a)} s)`, met: undefined })
     // cross/native within (a): every platform ran at the same time, so each had the same conditions
