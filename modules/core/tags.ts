@@ -88,6 +88,7 @@ export function computeTags(ctx: CiContext, opts: TagOptions = {}): string[] {
     if (v) {
       add(v.version)
       if (v.prerelease.length === 0) {
+        // Stryker disable next-line ArrayDeclaration: a non-empty default holds no semver, the filter drops it
         const known = (opts.existingVersions ?? []).map(parseSemver).filter((x): x is SemVer => !!x && x.prerelease.length === 0)
         const higher = (pred: (x: SemVer) => boolean) => known.some((x) => pred(x) && compareSemver(x, v) > 0)
         if (!higher((x) => x.major === v.major && x.minor === v.minor)) add(`${v.major}.${v.minor}`)
@@ -96,8 +97,10 @@ export function computeTags(ctx: CiContext, opts: TagOptions = {}): string[] {
       }
     } else add(ctx.tag)
   } else if (ctx.kind === "branch" && ctx.branch) {
-    const edgeBranch = opts.edge === true ? ctx.defaultBranch : typeof opts.edge === "string" ? opts.edge : undefined
-    add(edgeBranch !== undefined && edgeBranch === ctx.branch ? "edge" : ctx.branch)
+    // edge: true → the default branch (if known); edge: "name" → that branch; false/absent → none
+    // (undefined and false never equal the non-empty branch name)
+    const edgeBranch = opts.edge === true ? ctx.defaultBranch : opts.edge
+    add(edgeBranch === ctx.branch ? "edge" : ctx.branch)
   } else if (ctx.kind === "pr" && ctx.pr !== undefined) {
     add(`${opts.prPrefix ?? "pr-"}${ctx.pr}`)
   }
