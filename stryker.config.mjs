@@ -5,12 +5,35 @@
 // Reports and the incremental file live in .cache/stryker/ (git-ignored), one set per --mutate
 // selection: a one-file run neither reads nor overwrites the whole set's incremental results.
 
+import { existsSync, readdirSync } from "node:fs"
+
 // `--mutate a.ts,b.ts` on the command line (the config is loaded in Stryker's own process)
 const argv = process.argv
 const i = argv.findIndex((a) => a === "--mutate" || a === "-m" || a.startsWith("--mutate="))
 const selection = i < 0 ? "" : argv[i].startsWith("--mutate=") ? argv[i].slice(9) : (argv[i + 1] ?? "")
 const slug = selection ? selection.replace(/\.ts\b/g, "").replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 80) : "all"
 const out = `.cache/stryker/${slug}`
+
+/**
+ * The test files that are a source file's own: in the mirrored folder under test/modules/, those
+ * whose name has the file's name as a dash-separated word (core/tags.ts → tags.test.ts,
+ * tags-boundaries.test.ts; core/time.ts → choice-time-url.test.ts); a toolchain plug-in's folder
+ * (toolchains/go/…) is tested as a whole. [] when there are none: then every unit test file that
+ * imports it (vitest.related) is used.
+ */
+export function ownTests(file) {
+  const m = /^modules\/(.+)\/([^/]+)\.ts$/.exec(file)
+  if (!m) return []
+  const dir = `test/modules/${m[1]}`
+  if (!existsSync(dir)) return []
+  const plugin = /^toolchains\/[^/]+$/.test(m[1])
+  return readdirSync(dir)
+    .filter((t) => t.endsWith(".test.ts") && (plugin || t.replace(/\.test\.ts$/, "").split("-").includes(m[2])))
+    .map((t) => `${dir}/${t}`)
+}
+const own = selection ? selection.split(",").map((f) => ownTests(f.trim())) : []
+// read by vitest.mutation.config.ts in the test-runner processes (they inherit the environment)
+if (own.length > 0 && own.every((t) => t.length > 0)) process.env.MULTIARCH_MUTATION_TESTS = JSON.stringify(own.flat())
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
