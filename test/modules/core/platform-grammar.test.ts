@@ -1,0 +1,178 @@
+/**
+ * Platform strings at the edges (issue 21, found by mutation testing): every containerd alias,
+ * variant spellings next to the accepted ones (amd64/12, arm/55, arm64/v8.1), characters around a
+ * valid element, OS-only and OS-less forms, and each rejection's exact problem and fix.
+ */
+import { describe, expect, it } from "vitest"
+import { MultiarchInputErrors } from "../../../modules/core/errors/index.js"
+import {
+  formatPlatform,
+  normalizePlatformParts,
+  parsePlatform,
+  parsePlatforms,
+  PlatformListSchema,
+  PlatformSchema,
+  rowOf,
+  targetOf,
+} from "../../../modules/core/platform.js"
+import { SUPPORTED_PLATFORMS, TARGETS } from "../../../modules/core/targets.js"
+import { inputError } from "../../support/errors.js"
+
+const ALL = SUPPORTED_PLATFORMS.join(", ")
+
+describe("aliases and variant spellings", () => {
+  it.each([
+    ["i686", "linux/386"],
+    ["armv7l", "linux/arm/v7"],
+    ["armv6l", "linux/arm/v6"],
+    ["armv5l", "linux/arm/v5"],
+    ["loongarch64", "linux/loong64"],
+    ["mips64el", "linux/mips64le"],
+    ["x86-64/v3", "linux/amd64/v3"],
+    ["linux/armhf/v6", "linux/arm/v6"],
+    ["linux/armel/v7", "linux/arm/v7"],
+    ["arm/v7", "linux/arm/v7"],
+    ["arm/6", "linux/arm/v6"],
+    ["linux/amd64/1", "linux/amd64"],
+    ["linux/amd64/2", "linux/amd64/v2"],
+    ["linux/amd64/4", "linux/amd64/v4"],
+    ["linux/arm64/v8.0", "linux/arm64"],
+    ["macos/arm64", "darwin"],
+  ])("%s → %s", (input, want) => {
+    if (want === "darwin") expect(normalizePlatformParts(input)).toEqual({ os: "darwin", arch: "arm64" })
+    else expect(parsePlatform(input)).toBe(want)
+  })
+
+  it("the normalised parts carry no variant key when there is none", () => {
+    expect("variant" in normalizePlatformParts("linux/amd64/v1")).toBe(false)
+    expect("variant" in normalizePlatformParts("arm64/v8")).toBe(false)
+    expect(normalizePlatformParts("armhf")).toEqual({ os: "linux", arch: "arm", variant: "v7" })
+    expect(normalizePlatformParts("freebsd/amd64/x")).toEqual({ os: "freebsd", arch: "amd64", variant: "x" })
+  })
+
+  it.each([
+    ["linux/amd64/12", "amd64 has no 12 variant (it has v2, v3, v4)", "did you mean linux/amd64?"],
+    ["linux/amd64/5", "amd64 has no 5 variant (it has v2, v3, v4)", "did you mean linux/amd64?"],
+    ["linux/amd64/x2", "amd64 has no x2 variant (it has v2, v3, v4)", "did you mean linux/amd64?"],
+    ["linux/arm/9", "arm has no 9 variant (it has v7, v6, v5)", "did you mean linux/arm/v7?"],
+    ["linux/arm/55", "arm has no 55 variant (it has v7, v6, v5)", "did you mean linux/arm/v7?"],
+    ["linux/arm/v8", "arm has no v8 variant (it has v7, v6, v5)", "did you mean linux/arm/v7?"],
+    ["linux/arm/8", "arm has no v8 variant (it has v7, v6, v5)", "did you mean linux/arm/v7?"],
+    ["linux/arm/v2", "arm has no v2 variant (it has v7, v6, v5)", "did you mean linux/amd64/v2 or linux/arm/v7?"],
+    ["linux/arm64/v8.1", "arm64 has no v8.1 variant", "did you mean linux/arm64?"],
+    ["linux/arm64/v1", "arm64 has no v1 variant", "did you mean linux/arm64?"],
+    ["linux/riscv64/v2", "riscv64 has no v2 variant", "did you mean linux/amd64/v2 or linux/riscv64?"],
+    ["linux/386/v6", "386 has no v6 variant", "did you mean linux/arm/v6 or linux/386?"],
+  ])("%s: %s; %s", (input, problem, fix) => {
+    const e = inputError(() => parsePlatform(input))
+    expect(e.field).toBe("platform")
+    expect(e.input).toBe(input)
+    expect(e.message).toBe(`invalid platform ${JSON.stringify(input)}: ${problem}; ${fix}`)
+    expect(e.fix).toBe(fix)
+  })
+})
+
+describe("rejections, exactly", () => {
+  it.each([
+    ["native", '"native" depends on the machine the command runs on (on a Mac it is darwin/arm64), not on the image', 'name the platform, e.g. "linux/amd64" or "linux/arm64"'],
+    ["Local", '"local" depends on the machine the command runs on (on a Mac it is darwin/arm64), not on the image', 'name the platform, e.g. "linux/amd64" or "linux/arm64"'],
+    ["current", '"current" depends on the machine the command runs on (on a Mac it is darwin/arm64), not on the image', 'name the platform, e.g. "linux/amd64" or "linux/arm64"'],
+    ["", "the platform is empty", `use e.g. "linux/amd64" (supported: ${ALL})`],
+    ["  ", "the platform is empty", `use e.g. "linux/amd64" (supported: ${ALL})`],
+    ["linux/amd64 linux/arm64", "a platform has no spaces", 'separate platforms with commas, e.g. "linux/amd64,linux/arm64"'],
+    ["/linux/amd64", "a path element is empty", 'write os/arch[/variant] without leading, trailing or doubled slashes, e.g. "linux/arm/v7"'],
+    ["linux/amd64/", "a path element is empty", 'write os/arch[/variant] without leading, trailing or doubled slashes, e.g. "linux/arm/v7"'],
+    ["linux/arm/v7/x", "a platform has at most three elements (os/arch/variant)", 'e.g. "linux/arm/v7"'],
+    ["linux/$arm64", '"$arm64" contains characters a platform cannot have', 'use letters, digits, "_", "-", ".", e.g. "linux/arm64"'],
+    ["linux/arm64$", '"arm64$" contains characters a platform cannot have', 'use letters, digits, "_", "-", ".", e.g. "linux/arm64"'],
+    ["windows", "the platform names an OS but no architecture", 'add one, e.g. "windows/amd64" or "windows/arm64"'],
+    ["linux", "the platform names an OS but no architecture", 'add one, e.g. "linux/amd64" or "linux/arm64"'],
+    ["foo/amd64", '"foo" is not an operating system', 'write os/arch[/variant] with os "linux", e.g. "linux/amd64"'],
+    ["armhf/foo/bar", '"armhf" is not an operating system', 'write os/arch[/variant] with os "linux", e.g. "linux/arm"'],
+    ["windows/arm/v7", "container images built here are linux images (windows images need a windows host and base image; Go/Rust binaries for windows are not images)", 'use "linux/arm" or "linux/arm/v7"'],
+    ["macos/arm64", "container images built here are linux images (darwin images need a darwin host and base image; Go/Rust binaries for darwin are not images)", 'use "linux/arm64"'],
+    ["linux/sparc", 'unknown architecture "sparc"', `use one of: ${ALL}`],
+    ["sparc", 'unknown architecture "sparc"', `use one of: ${ALL}`],
+    ["linux/sparc64", "sparc64 is not a supported target", `use one of: ${ALL}`],
+    ["wasm", "wasm is not a supported target", `use one of: ${ALL}`],
+  ])("%j", (input, problem, fix) => {
+    const e = inputError(() => parsePlatform(input))
+    expect(e.field).toBe("platform")
+    expect(e.input).toBe(input)
+    expect(e.message).toBe(`invalid platform ${JSON.stringify(input)}: ${problem}; ${fix}`)
+  })
+
+  it("a value that is not a string", () => {
+    const e = inputError(() => normalizePlatformParts(42 as unknown as string))
+    expect(e.input).toBe("42")
+    expect(e.message).toMatch(/a platform must be a string; use e\.g\. "linux\/arm64"/)
+  })
+})
+
+describe("rows, formatting and the zod schemas", () => {
+  it("targetOf / rowOf: the table row, a row passes through as it is", () => {
+    expect(targetOf("aarch64")).toBe(TARGETS.get("linux/arm64"))
+    const row = TARGETS.get("linux/s390x")!
+    expect(rowOf(row)).toBe(row)
+    expect(rowOf("s390x")).toBe(row)
+    expect(() => targetOf("linux/sparc")).toThrow(/unknown architecture/)
+  })
+
+  it("formatPlatform", () => {
+    expect(formatPlatform({ os: "linux", arch: "arm", variant: "v7" })).toBe("linux/arm/v7")
+    expect(formatPlatform({ os: "linux", arch: "arm64" })).toBe("linux/arm64")
+    expect(formatPlatform({ os: "linux", arch: "arm64", variant: "" })).toBe("linux/arm64")
+  })
+
+  it("PlatformSchema normalises, or reports the problem with its fix and input", () => {
+    expect(PlatformSchema.parse("aarch64")).toBe("linux/arm64")
+    const r = PlatformSchema.safeParse("linux/arm64/v7")
+    expect(r.success).toBe(false)
+    const issue = r.error!.issues[0] as { message: string; params?: Record<string, string> }
+    expect(issue.message).toBe('invalid platform "linux/arm64/v7": arm64 has no v7 variant; did you mean linux/arm/v7 or linux/arm64?')
+    expect(issue.params).toEqual({ fix: "did you mean linux/arm/v7 or linux/arm64?", input: "linux/arm64/v7" })
+  })
+
+  it("PlatformListSchema: strings and arrays, split on commas, trimmed", () => {
+    expect(PlatformListSchema.parse(" a , b")).toEqual(["a", "b"])
+    expect(PlatformListSchema.parse(["a,b", " c "])).toEqual(["a", "b", "c"])
+  })
+})
+
+describe("parsePlatforms", () => {
+  it("a trailing comma is no entry", () => {
+    expect(parsePlatforms("linux/amd64,")).toEqual(["linux/amd64"])
+    expect(parsePlatforms(["linux/amd64", ""])).toEqual(["linux/amd64"])
+  })
+
+  it.each([[""], [" , "], [[]], [[""]], [[",", " "]]])("%j is an empty list: named, with an example", (list) => {
+    const e = inputError(() => parsePlatforms(list as string | string[]))
+    expect(e.field).toBe("platforms")
+    expect(e.message).toMatch(/the platform list is empty; pass e\.g\. "linux\/amd64,linux\/arm64"$/)
+  })
+
+  it("a value that is neither a string nor a list", () => {
+    const e = inputError(() => parsePlatforms(42 as unknown as string))
+    expect(e.field).toBe("platforms")
+    expect(e.input).toBe("42")
+    expect(e.message).toMatch(/expected a list of platforms; pass e\.g\. "linux\/amd64,linux\/arm64"$/)
+  })
+
+  it("a duplicate names the entry and says to list it once", () => {
+    const e = inputError(() => parsePlatforms("linux/amd64,linux/arm64,aarch64"))
+    expect(e.field).toBe("platforms")
+    expect(e.input).toBe("aarch64")
+    expect(e.message).toBe('invalid platforms "aarch64": "aarch64" and "linux/arm64" are the same platform (linux/arm64); list linux/arm64 once')
+    expect(e.fix).toBe("list linux/arm64 once")
+    expect(inputError(() => parsePlatforms("s390x,s390x")).message).toBe('invalid platforms "s390x": "s390x" is listed twice; list linux/s390x once')
+  })
+
+  it("one problem is reported as itself; several are listed, each once", () => {
+    const one = inputError(() => parsePlatforms("linux/amd64,linux/sparc"))
+    expect(one).toBeInstanceOf(MultiarchInputErrors)
+    expect(one.message).toBe(`invalid platform "linux/sparc": unknown architecture "sparc"; use one of: ${ALL}`)
+    const many = inputError(() => parsePlatforms("linux/sparc,windows,arm64,aarch64")) as MultiarchInputErrors
+    expect(many.errors.map((e) => e.input)).toEqual(["linux/sparc", "windows", "aarch64"])
+    expect(many.message.split("\n")).toHaveLength(4)
+  })
+})
