@@ -176,3 +176,38 @@ describe("parsePlatforms", () => {
     expect(many.message.split("\n")).toHaveLength(4)
   })
 })
+
+describe("the OS and architecture names containerd knows", () => {
+  const OSES = ["aix", "android", "darwin", "dragonfly", "freebsd", "hurd", "illumos", "ios", "js", "nacl", "netbsd", "openbsd", "plan9", "solaris", "wasip1", "wasi", "windows", "zos"]
+  it.each(OSES)("%s/amd64: a known OS, but images built here are linux images", (os) => {
+    const e = inputError(() => parsePlatform(`${os}/amd64`))
+    expect(e.message).toContain(`container images built here are linux images (${os} images need a ${os} host`)
+    expect(e.fix).toBe('use "linux/amd64"')
+  })
+
+  it.each(OSES)("%s alone names an OS without architecture", (os) => {
+    expect(inputError(() => parsePlatform(os)).fix).toBe(`add one, e.g. "${os}/amd64" or "${os}/arm64"`)
+  })
+
+  const OTHER_ARCHES = ["ppc64", "riscv32", "sparc64", "wasm", "arm64be", "armbe", "mips64p32", "mips64p32le", "ppc", "s390"]
+  it.each(OTHER_ARCHES)("%s: an architecture containerd knows, not a supported target (with or without linux/)", (arch) => {
+    for (const input of [arch, `linux/${arch}`]) expect(inputError(() => parsePlatform(input)).message).toContain(`: ${arch} is not a supported target;`)
+  })
+
+  it.each(OTHER_ARCHES)("%s/v1: an OS-less arch/variant means linux", (arch) => {
+    expect(inputError(() => parsePlatform(`${arch}/v1`)).message).toContain(`: ${arch} is not a supported target;`)
+  })
+
+  it.each([
+    ["i386/x", "linux/386"],
+    ["x86_64/x", "linux/amd64"],
+  ])("an alias as OS: the fix names linux with the arch it stands for (%s)", (input, fixed) => {
+    // OS-less arch/variant: `i386/x` is linux/386 with variant x
+    expect(inputError(() => parsePlatform(input)).fix).toMatch(new RegExp(`did you mean .*${fixed.replace(/\//g, "\\/")}\\?$`))
+  })
+
+  it("three elements starting with an alias: the alias is no OS; the fix maps it", () => {
+    expect(inputError(() => parsePlatform("x86_64/foo/bar")).fix).toBe('write os/arch[/variant] with os "linux", e.g. "linux/amd64"')
+    expect(inputError(() => parsePlatform("aarch64/foo/bar")).fix).toBe('write os/arch[/variant] with os "linux", e.g. "linux/arm64"')
+  })
+})
