@@ -28,7 +28,11 @@ export function ownTests(file) {
   if (!existsSync(dir)) return []
   const plugin = /^toolchains\/[^/]+$/.test(m[1])
   return readdirSync(dir)
-    .filter((t) => t.endsWith(".test.ts") && (plugin || t.replace(/\.test\.ts$/, "").split("-").includes(m[2])))
+    .filter((t) => {
+      if (!t.endsWith(".test.ts")) return false
+      const n = t.replace(/\.test\.ts$/, "")
+      return plugin || n === m[2] || n.startsWith(`${m[2]}-`) || n.split("-").includes(m[2])
+    })
     .map((t) => `${dir}/${t}`)
 }
 const own = selection ? selection.split(",").map((f) => ownTests(f.trim())) : []
