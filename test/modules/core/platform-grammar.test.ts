@@ -55,6 +55,8 @@ describe("aliases and variant spellings", () => {
     ["linux/amd64/5", "amd64 has no 5 variant (it has v2, v3, v4)", "did you mean linux/amd64?"],
     ["linux/amd64/x2", "amd64 has no x2 variant (it has v2, v3, v4)", "did you mean linux/amd64?"],
     ["linux/arm/9", "arm has no 9 variant (it has v7, v6, v5)", "did you mean linux/arm/v7?"],
+    ["linux/arm/5x", "arm has no 5x variant (it has v7, v6, v5)", "did you mean linux/arm/v7?"],
+    ["linux/amd64/2x", "amd64 has no 2x variant (it has v2, v3, v4)", "did you mean linux/amd64?"],
     ["linux/arm/55", "arm has no 55 variant (it has v7, v6, v5)", "did you mean linux/arm/v7?"],
     ["linux/arm/v8", "arm has no v8 variant (it has v7, v6, v5)", "did you mean linux/arm/v7?"],
     ["linux/arm/8", "arm has no v8 variant (it has v7, v6, v5)", "did you mean linux/arm/v7?"],

@@ -97,6 +97,7 @@ describe("parseReference: tags", () => {
     ["ghcr.io/o/app:-rc", 'e.g. "ghcr.io/o/app:rc"'],
     ["ghcr.io/o/app:.-.", 'e.g. "ghcr.io/o/app:latest"'],
     ["ghcr.io/o/app:!!x", 'e.g. "ghcr.io/o/app:x"'],
+    ["ghcr.io/o/app:a!!b", 'e.g. "ghcr.io/o/app:a-b"'],
   ])("%s is refused; fix %s", (input, fix) => {
     const e = inputError(() => parseReference(input))
     expect(e.message).toMatch(/is not a valid tag/)
@@ -141,6 +142,8 @@ describe("parseReference: registry hosts", () => {
     ["x.io/app", "x.io"],
     ["[fe80::1]:5000/app", "[fe80::1]:5000"],
     ["[::1]/app", "[::1]"],
+    // distribution's grammar: any bracketed hex/colon host, as an IPv6 literal
+    ["[abcd]/app", "[abcd]"],
   ])("%s is on registry %s (no library/ outside Docker Hub)", (input, registry) => {
     const r = parseReference(input)
     expect(r.registry).toBe(registry)
@@ -179,6 +182,7 @@ describe("parseReference: repository paths", () => {
     ["ghcr.io/MyOrg/App!:v1", 'e.g. "ghcr.io/myorg/app:v1"'],
     ["ghcr.io/o/!!!", 'e.g. "ghcr.io/o/app"'],
     ["ghcr.io/o/a$b", 'e.g. "ghcr.io/o/a-b"'],
+    ["ghcr.io/o/a$$b", 'e.g. "ghcr.io/o/a-b"'],
   ])("%s is refused; fix %s", (input, fix) => {
     const e = inputError(() => parseReference(input))
     expect(e.message).toMatch(/is not a valid repository path element \(lower-case letters and digits, separated by ".", "_", "__" or "-"\)/)
