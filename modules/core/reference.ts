@@ -45,7 +45,8 @@ export interface ParseReferenceOptions {
 
 export const DOCKER_HUB = "docker.io"
 const DOCKER_HUB_API = "registry-1.docker.io"
-const DOCKER_HUB_ALIASES = new Set(["docker.io", "index.docker.io", "registry-1.docker.io"])
+/** Other spellings of Docker Hub (DOCKER_HUB itself needs no mapping). */
+const DOCKER_HUB_ALIASES = new Set(["index.docker.io", "registry-1.docker.io"])
 
 const DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
 const DOMAIN_RE = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]{1,5})?$`)
@@ -150,8 +151,10 @@ export function parseReference(input: string, opts: ParseReferenceOptions = {}):
     registry = canonicalRegistry(parts[0])
     pathParts = parts.slice(1)
   } else {
-    if (parts.length === 1 && looksLikeHost(parts[0])) {
-      const host = tag && /^\d+$/.test(tag) ? `${parts[0]}:${tag}` : parts[0]
+    // (a host followed by a path took the branch above: here it is the whole name)
+    if (looksLikeHost(parts[0])) {
+      // "localhost:5000" was read as name "localhost", tag "5000": a port (String(undefined) has no digits)
+      const host = /^\d+$/.test(String(tag)) ? `${parts[0]}:${tag}` : parts[0]
       fail(field, input, "the reference names a registry but no repository", `add the repository, e.g. "${host}/app:latest"`)
     }
     registry = DOCKER_HUB
@@ -238,8 +241,8 @@ export function registryApiHost(registry: string): string {
 
 /** True for registries on this machine (localhost, 127.0.0.0/8, ::1), which are reached over plain http. */
 export function isLocalRegistry(registry: string): boolean {
-  const host = registry.startsWith("[") ? registry.slice(0, registry.indexOf("]") + 1) : registry.replace(/:\d+$/, "")
-  const h = host.toLowerCase()
+  // without the port; a bracketed IPv6 literal ends with "]", so its own ":1" is never taken for one
+  const h = registry.replace(/:\d+$/, "").toLowerCase()
   return h === "localhost" || h === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)
 }
 

@@ -53,6 +53,7 @@ describe("parseReference: digests", () => {
     [`ghcr.io/o/app@sha256:${HEX}00`, /exactly 64 hex digits \(this one has 66 characters\)/],
     [`ghcr.io/o/app@sha512:${HEX}`, /a sha512 digest has exactly 128 hex digits/],
     [`ghcr.io/o/app@md5:${"a".repeat(32)}`, /unsupported digest algorithm "md5"/],
+    [`ghcr.io/o/app@a+bc:${HEX}`, /unsupported digest algorithm "a\+bc"/],
   ])("%s", (input, problem) => {
     const e = inputError(() => parseReference(input))
     expect(e.field).toBe("address")
@@ -70,6 +71,12 @@ describe("parseReference: digests", () => {
     const e = inputError(() => parseReference(`  ghcr.io/o/app:1@sha256:${HEX.toUpperCase()}  `))
     expect(e.message).toMatch(/digests are lower-case hex/)
     expect(e.fix).toBe(`use "ghcr.io/o/app:1@${D}"`)
+  })
+
+  it("the result has no tag key without a tag, no digest key without a digest", () => {
+    expect(Object.keys(parseReference(`ghcr.io/o/app@${D}`))).toEqual(["registry", "repository", "digest"])
+    expect(Object.keys(parseReference("ghcr.io/o/app"))).toEqual(["registry", "repository", "tag"])
+    expect(Object.keys(parseReference("ghcr.io/o/app", { defaultTag: null }))).toEqual(["registry", "repository"])
   })
 
   it("sha384 and sha512 digests are accepted; a digest alone leaves the tag unset", () => {
@@ -98,6 +105,7 @@ describe("parseReference: tags", () => {
     ["ghcr.io/o/app:.-.", 'e.g. "ghcr.io/o/app:latest"'],
     ["ghcr.io/o/app:!!x", 'e.g. "ghcr.io/o/app:x"'],
     ["ghcr.io/o/app:a!!b", 'e.g. "ghcr.io/o/app:a-b"'],
+    ["ghcr.io/o/app:a.b!", 'e.g. "ghcr.io/o/app:a.b-"'],
   ])("%s is refused; fix %s", (input, fix) => {
     const e = inputError(() => parseReference(input))
     expect(e.message).toMatch(/is not a valid tag/)
@@ -183,6 +191,9 @@ describe("parseReference: repository paths", () => {
     ["ghcr.io/o/!!!", 'e.g. "ghcr.io/o/app"'],
     ["ghcr.io/o/a$b", 'e.g. "ghcr.io/o/a-b"'],
     ["ghcr.io/o/a$$b", 'e.g. "ghcr.io/o/a-b"'],
+    ["ghcr.io/o/a.b$", 'e.g. "ghcr.io/o/a.b"'],
+    ["ghcr.io/o/..app", 'e.g. "ghcr.io/o/app"'],
+    ["ghcr.io/o/app-$", 'e.g. "ghcr.io/o/app"'],
   ])("%s is refused; fix %s", (input, fix) => {
     const e = inputError(() => parseReference(input))
     expect(e.message).toMatch(/is not a valid repository path element \(lower-case letters and digits, separated by ".", "_", "__" or "-"\)/)
