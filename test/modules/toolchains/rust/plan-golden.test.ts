@@ -147,8 +147,16 @@ describe("what cannot be built, exactly", () => {
     })
   })
 
-  it("planRust names --libc and the platform", () => {
+  it("without --libc, planRust names the platform and the default libc", () => {
     const e = inputError(() => planRust("linux/s390x", {}, LOCKED, "linux/amd64"))
+    expect(e.field).toBe("platforms")
+    expect(e.input).toBe("linux/s390x")
+    expect(e.message).toContain("s390x-unknown-linux-musl is a tier-3 Rust target: rustup ships no prebuilt std for it (--libc defaults to musl)")
+    expect(e.fix).toBe("build linux/s390x with --libc gnu")
+  })
+
+  it("with --libc, planRust names --libc and the platform", () => {
+    const e = inputError(() => planRust("linux/s390x", { libc: "musl" }, LOCKED, "linux/amd64"))
     expect(e.field).toBe("libc")
     expect(e.input).toBe("musl")
     expect(e.message).toContain("linux/s390x: s390x-unknown-linux-musl is a tier-3 Rust target")
