@@ -247,6 +247,7 @@ describe("parseReference: the input as a whole", () => {
     expect(e.field).toBe("base")
     expect(e.input).toBe("42")
     expect(e.message).toMatch(/an image reference must be a string/)
+    expect(e.fix).toBe('use e.g. "ghcr.io/owner/app:1.0"')
   })
 
   it("credentials in the reference are refused and never echoed", () => {
