@@ -70,19 +70,20 @@ export function publishTargets(address: string, tags: string[] = [], git: GitCon
       `--git-ref computes the tags (${git.gitRef.trim()}), and the address names one too (${ref.tag})`,
       `drop ":${ref.tag}" from --address (--git-ref gives the tags), or drop --git-ref and list the tags with --tags`,
     )
-  const all: string[] = []
-  const add = (t: string, field: string) => {
+  // the address's tag passed parseReference, and computed tags are valid by construction: only
+  // --tags need checking
+  const all: string[] = ref.tag ? [ref.tag] : []
+  const add = (t: string) => {
+    if (!all.includes(t)) all.push(t)
+  }
+  for (const t of tags) {
     const tt = t.trim()
     if (!isValidTag(tt))
-      throw new MultiarchInputError(field, t, "not a valid tag", "tags use [A-Za-z0-9_.-], at most 128 characters, not starting with . or -")
-    if (!all.includes(tt)) all.push(tt)
+      throw new MultiarchInputError("tags", t, "not a valid tag", "tags use [A-Za-z0-9_.-], at most 128 characters, not starting with . or -")
+    add(tt)
   }
-  if (ref.tag) add(ref.tag, "address")
-  for (const t of tags) add(t, "tags")
-  if (git.gitRef !== undefined || git.gitSha !== undefined) {
-    const ctx = ciContext({}, explicitFromGitRef(git))
-    for (const t of computeTags(ctx)) add(t, "git-ref")
-  }
+  // without --git-ref and --git-sha the context is empty and gives no tag
+  for (const t of computeTags(ciContext({}, explicitFromGitRef(git)))) add(t)
   if (all.length === 0) all.push("latest")
   const name = referenceName(ref)
   return { refs: all.map((t) => formatReference({ ...ref, tag: t })), repository: name, registry: ref.registry }

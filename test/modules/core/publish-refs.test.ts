@@ -44,6 +44,9 @@ describe("explicitFromGitRef: --git-ref", () => {
     "xrefs/pull/42/merge",
     "refs/merge-requests/7",
     "refs/remotes/origin/main",
+    "xrefs/heads/main",
+    "refs/tags/v1\nrefs/heads/x",
+    "refs/heads/main\nextra",
   ])("%j is not a full git ref: named, with the forms that are", (gitRef) => {
     const e = inputError(() => explicitFromGitRef({ gitRef }))
     expect(e.field).toBe("git-ref")
@@ -85,6 +88,11 @@ describe("publishTargets", () => {
   it("with neither tags nor a git context, the address's tag, else latest", () => {
     expect(publishTargets("ghcr.io/o/app")).toEqual({ refs: ["ghcr.io/o/app:latest"], repository: "ghcr.io/o/app", registry: "ghcr.io" })
     expect(publishTargets("ghcr.io/o/app:1.0").refs).toEqual(["ghcr.io/o/app:1.0"])
+  })
+
+  it("--git-ref alone gives the ref's tags (no sha tag); a tag it computes that --tags named is given once", () => {
+    expect(publishTargets("ghcr.io/o/app", [], { gitRef: "refs/heads/main" }).refs).toEqual(["ghcr.io/o/app:main"])
+    expect(publishTargets("ghcr.io/o/app", ["main", "x"], { gitRef: "refs/heads/main" }).refs).toEqual(["main", "x"].map((t) => `ghcr.io/o/app:${t}`))
   })
 
   it("--git-sha alone gives the sha tag only", () => {
