@@ -95,7 +95,8 @@ function normalizeArch(arch: string, variant: string): [string, string] {
       if (variant === "9" || variant === "9.0" || variant === "v9.0") return ["arm64", "v9"]
       return ["arm64", variant]
     case "arm":
-      if (variant === "" || variant === "7") return ["arm", "v7"]
+      // ("7" → "v7" is the rule below)
+      if (variant === "") return ["arm", "v7"]
       if (/^[5-8]$/.test(variant)) return ["arm", `v${variant}`]
       return ["arm", variant]
     default:
@@ -235,8 +236,8 @@ export function parsePlatforms(list: string | string[]): string[] {
   const raw = PlatformListSchema.safeParse(list)
   if (!raw.success)
     throw new MultiarchInputError("platforms", String(list), "expected a list of platforms", `pass e.g. "linux/amd64,linux/arm64"`)
-  const entries = raw.data.filter((x, i, all) => x !== "" || all.length === 1)
-  if (entries.length === 0 || (entries.length === 1 && entries[0] === ""))
+  const entries = raw.data.filter((x) => x !== "")
+  if (entries.length === 0)
     throw new MultiarchInputError("platforms", String(list), "the platform list is empty", `pass e.g. "linux/amd64,linux/arm64"`)
   const errors: MultiarchInputError[] = []
   const out: string[] = []
