@@ -78,6 +78,9 @@ describe("aliases and variant spellings", () => {
     ["linux/arm64/9.1", "arm64 has no 9.1 variant", "did you mean linux/arm64?"],
     ["linux/aarch64/v2", "arm64 has no v2 variant", "did you mean linux/amd64/v2 or linux/arm64?"],
     ["mipsel/v2", "mipsle has no v2 variant", "did you mean linux/amd64/v2 or linux/mipsle?"],
+    ["mips64el/v2", "mips64le has no v2 variant", "did you mean linux/amd64/v2 or linux/mips64le?"],
+    ["ppc64el/v2", "ppc64le has no v2 variant", "did you mean linux/amd64/v2 or linux/ppc64le?"],
+    ["loongarch64/v2", "loong64 has no v2 variant", "did you mean linux/amd64/v2 or linux/loong64?"],
     ["linux/riscv64/v2", "riscv64 has no v2 variant", "did you mean linux/amd64/v2 or linux/riscv64?"],
     ["linux/386/v6", "386 has no v6 variant", "did you mean linux/arm/v6 or linux/386?"],
   ])("%s: %s; %s", (input, problem, fix) => {
