@@ -22,7 +22,8 @@ const out = `.cache/stryker/${slug}`
  * imports it (vitest.related) is used.
  */
 export function ownTests(file) {
-  const m = /^modules\/(.+)\/([^/]+)\.ts$/.exec(file)
+  // (a line range, modules/core/tags.ts:40-50, mutates part of the file: same tests)
+  const m = /^modules\/(.+)\/([^/]+)\.ts(?::[\d:-]+)?$/.exec(file)
   if (!m) return []
   const dir = `test/modules/${m[1]}`
   if (!existsSync(dir)) return []
