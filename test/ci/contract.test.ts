@@ -127,7 +127,7 @@ function commands(): Array<[string, string, Record<string, string>]> {
     out.push(["ci/gitlab/multiarch.gitlab-ci.yml", line.trim(), { ...gl.variables, MULTIARCH_IMAGE: "registry.example.com/g/a" }])
   const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8")
   for (const name of ["github-one-liner", "gitlab-one-liner", "local-one-liner"])
-    out.push([`README.md ${name}`, documentedCommand(readme, name).replace(/^GHCR_TOKEN=… /m, ""), { DEFAULT_BRANCH: "main", MULTIARCH_MODULE: "m", MULTIARCH_SOURCE: ".", MULTIARCH_PLATFORMS: "linux/amd64", MULTIARCH_IMAGE: "r/a" }])
+    out.push([`README.md ${name}`, documentedCommand(readme, name), { DEFAULT_BRANCH: "main", MULTIARCH_MODULE: "m", MULTIARCH_SOURCE: ".", MULTIARCH_PLATFORMS: "linux/amd64", MULTIARCH_IMAGE: "r/a" }])
   return out
 }
 
