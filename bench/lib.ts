@@ -156,3 +156,21 @@ export function elfSection(buf: Buffer, name: string): Buffer | undefined {
   }
   return undefined
 }
+
+/** One row of RESULTS.md's targets table (every section fills these). */
+export interface Target {
+  section: string
+  what: string
+  threshold: string
+  measured: string
+  /** undefined: reported only (no threshold); "n/a": could not be measured here (why says why). */
+  met: boolean | undefined | "n/a"
+  /** Why it was missed (or not measured) and what would fix it. */
+  why?: string
+  /** Misses with the same group share one explanation (one bullet). */
+  group?: string
+  /** Compact "target value" for a grouped bullet. */
+  short?: string
+  /** For reported-only targets: how the value compares with the expectation. */
+  note?: string
+}

@@ -4,17 +4,7 @@
  */
 import type { OverheadResult } from "./overhead.js"
 import { CONVENTIONAL_PLATFORMS, REAL_PLATFORMS, type RealResult, type WaySample } from "./real.js"
-import { median, pct, ratio, sec, table } from "./lib.js"
-
-export interface RealTarget {
-  section: string
-  what: string
-  threshold: string
-  measured: string
-  met: boolean | undefined | "n/a"
-  why?: string
-  note?: string
-}
+import { median, pct, ratio, sec, table, type Target } from "./lib.js"
 
 const CROSS_MAX = 1.1
 const AB_MIN = 5
@@ -33,7 +23,7 @@ function wayTime(s: WaySample): string {
   return s.capped ? `> ${t} (capped)` : s.ok ? t : `${t} (FAILED)`
 }
 
-export function realSection(r: RealResult, targets: RealTarget[]): string[] {
+export function realSection(r: RealResult, targets: Target[]): string[] {
   const L: string[] = []
   L.push("## 4. Real-sized fixtures, four platforms: multiarch vs BuildKit + QEMU vs the cross pattern", "")
   L.push(
@@ -175,7 +165,7 @@ export function realSection(r: RealResult, targets: RealTarget[]): string[] {
   return L
 }
 
-export function overheadSection(o: OverheadResult, targets: RealTarget[]): string[] {
+export function overheadSection(o: OverheadResult, targets: Target[]): string[] {
   const L: string[] = []
   L.push("## 5. Module call overhead (entrypoint start → first engine query)", "")
   L.push(

@@ -6,7 +6,7 @@ import { relative } from "node:path"
 import type { Job, Sample } from "./compile.js"
 import { PLATFORM_SETS, type ConcSample } from "./concurrency.js"
 import { ARM64_ROOT, WRAPPER_DISPLAY } from "./emulated.js"
-import { commandLine, median, pct, ratio, ROOT, sec, stats, table } from "./lib.js"
+import { commandLine, median, pct, ratio, ROOT, sec, stats, table, type Target } from "./lib.js"
 import type { BenchResult } from "./run.js"
 import { overheadSection, realSection } from "./real-report.js"
 
@@ -14,23 +14,6 @@ const CROSS_MAX = 1.15
 const EMU_EXPECTED = 4
 const CONC_MAX = 1.3
 const WARM_MAX = 0.25
-
-interface Target {
-  section: string
-  what: string
-  threshold: string
-  measured: string
-  /** undefined: reported only (no threshold); "n/a": could not be measured here (why says why). */
-  met: boolean | undefined | "n/a"
-  /** Why it was missed (or not measured) and what would fix it. */
-  why?: string
-  /** Misses with the same group share one explanation (one bullet). */
-  group?: string
-  /** Compact "target value" for a grouped bullet. */
-  short?: string
-  /** For reported-only targets: how the value compares with the expectation. */
-  note?: string
-}
 
 const raw = (xs: number[]) => xs.map(sec).join(", ")
 const yes = (t: Target) => (t.met === undefined ? `reported${t.note ? `: ${t.note}` : ""}` : t.met === "n/a" ? "not measured" : t.met ? "**met**" : "**missed**")
