@@ -40,8 +40,7 @@ describe("README's shell blocks", () => {
   })
 
   it("the first block's publish pushes to the user's own GitHub packages with the gh token, never on the command line", async () => {
-    const first = /```sh\n([\s\S]*?)```/.exec(README)![1].replace(/\\\n\s*/g, "")
-    const lines = first.split("\n").filter((l) => /^\s*(export |dagger )/.test(l) && !/^\s*dagger .*call build --platforms=[^ ]+$/.test(l))
+    const lines = shellBlocks(README)[0].split("\n").filter((l) => /^\s*(export |dagger )/.test(l) && !/^\s*dagger .*call build --platforms=[^ ]+$/.test(l))
     expect(lines).toHaveLength(2)
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "multiarch-readme-"))
     try {
