@@ -7,7 +7,8 @@
 #           architectures, Rust std under /usr/lib/rustlib, binfmt, dockerd), then every rung runs
 #           here. Fastest (measured costs per route: README "Tests").
 #   root    everywhere else (a contributor's workstation): rungs 1–3 (and 7) run here and need
-#           nothing beyond `npm ci`; rungs 4–6 (test/real, test/registry, test/buildkit) run inside
+#           nothing beyond `npm ci`; rungs 4–6 (test/real, test/registry, test/buildkit) and the
+#           CI-template tests (test/ci: actionlint, gitlab-ci-local, shellcheck, git, rsync) run inside
 #           a disposable Debian bookworm root (test/setup/root-lib.sh) with its own packages,
 #           dockerd and caches in $MULTIARCH_ROOT_CACHE (default /var/cache/multiarch-root). This
 #           machine needs root and debootstrap; it keeps its packages, foreign architectures,
@@ -23,8 +24,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
 t0=$(date +%s)
-HEAVY_RE='^(\./)?test/(real|buildkit|registry)(/|$)'
-HEAVY_DEFAULT=(test/real test/buildkit test/registry)
+# The files that need what test/setup.sh installs: rungs 4–6, and the CI-template tests (test/ci runs
+# the templates with third-party tools that setup's ci group installs; the fresh-machine rehearsal
+# showed them failing when they ran beside setup instead of after it).
+HEAVY_RE='^(\./)?test/(real|buildkit|registry|ci)(/|$)'
+HEAVY_DEFAULT=(test/ci test/real test/buildkit test/registry)
 ROOT_TAG=test
 
 ROUTE=${MULTIARCH_TEST_HOST:-}
@@ -54,7 +58,7 @@ plan() {
     [ $need_heavy = yes ] && SETUP_PLAN_ONLY=1 bash test/setup.sh plan | sed 's/^/  /'
     [ $need_heavy = yes ] && echo "  during the tests: dockerd (started for the BuildKit rung, stopped at the end)"
   else
-    echo "route: disposable root — rungs 1–3 and 7 run on this machine (node_modules only); rungs 4–6 in a Debian $ROOT_SUITE root"
+    echo "route: disposable root — rungs 1–3 and 7 run on this machine (node_modules only); rungs 4–6 and test/ci in a Debian $ROOT_SUITE root"
     echo "  on this machine: nothing is installed; debootstrap, chroot and mounts in private namespaces (as root)"
     if [ $need_heavy = yes ]; then
       if [ -d "$TEST_ROOT/usr" ]; then echo "  root: $TEST_ROOT (exists; packages, Rust std and base images inside it are reused)"
@@ -106,7 +110,7 @@ light() {
   fi
   echo "== vitest: fast rungs (unit, SDK contract, API surface) in parallel"
   npx vitest run --reporter=default --reporter=json --outputFile.json=test/.out/vitest-fast.json \
-    --exclude 'test/real/**' --exclude 'test/buildkit/**' --exclude 'test/registry/**' --exclude 'test/e2e/**' || f=1
+    --exclude 'test/real/**' --exclude 'test/buildkit/**' --exclude 'test/registry/**' --exclude 'test/ci/**' --exclude 'test/e2e/**' || f=1
   echo "== vitest: rung 7, real Dagger engine (test/e2e)"
   npx vitest run --no-file-parallelism --reporter=default --reporter=json --outputFile.json=test/.out/vitest-e2e.json test/e2e || f=1
   return $f
