@@ -111,6 +111,12 @@ root_run() {
   local dir=$1 project=$2 mnt=$3; shift 3
   local cmd=$*
   mkdir -p "$dir$mnt"
+  # unshare runs in the background and is waited for, so that a TERM or INT sent to the calling
+  # script is handled at once (bash runs traps only after a foreground child ends, and unshare
+  # itself ignores TERM/INT while it waits): the handler kills unshare, --kill-child ends the
+  # session's PID namespace with it, and the caller's EXIT trap then cleans up
+  local upid rc=0
+  exec 3<&0
   # shellcheck disable=SC2016
   unshare --mount --pid --fork --kill-child --propagation private -- bash -euc '
     dir=$1 project=$2 mnt=$3; shift 3
@@ -128,7 +134,14 @@ root_run() {
   ' root-session "$dir" "$project" "$mnt" \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" \
     MULTIARCH_DOCKERD_ARGS="$ROOT_DOCKERD_ARGS" MULTIARCH_BUILD_NETWORK=host $(root_pass_env) "${ROOT_ENV[@]}" \
-    bash -c "cd '$mnt' && $cmd"
+    bash -c "cd '$mnt' && $cmd" <&3 &
+  upid=$!
+  exec 3<&-
+  trap 'kill -KILL '"$upid"' 2>/dev/null; exit 143' TERM
+  trap 'kill -KILL '"$upid"' 2>/dev/null; exit 130' INT
+  wait "$upid" || rc=$?
+  trap 'exit 143' TERM; trap 'exit 130' INT
+  return $rc
 }
 
 # the machine's proxy and CA settings, passed into the root as they are
