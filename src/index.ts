@@ -2,8 +2,9 @@
  * multiarch: build every platform of a container image and publish them as one OCI index.
  *
  * Go and Rust are cross-compiled on the engine's native platform for each target (GOARM, GOAMD64,
- * Rust triples and linkers set from one table); only Dockerfile RUN steps that must execute target
- * code are emulated with QEMU. Start with `plan` to see what will happen, then
+ * Rust triples and linkers set from one table), Node apps get each target's node_modules installed
+ * there too; only Dockerfile RUN steps and install scripts that must execute target code are
+ * emulated with QEMU. Start with `plan` to see what will happen, then
  * `build … publish --address …`.
  */
 import { argument, Directory, func, object, type Secret, type Workspace } from "@dagger.io/dagger"
@@ -38,35 +39,36 @@ const request = (o: BuildOptions<Secret>) => parseBuildRequest<Secret>(o)
 export class Multiarch {
   /**
    * Show what a build would do, without building: for each platform, the toolchain detected in
-   * the source (go.mod → go, Cargo.toml → rust, Dockerfile → dockerfile), whether it is
+   * the source (go.mod → go, Cargo.toml → rust, package-lock.json → node, Dockerfile → dockerfile), whether it is
    * cross-compiled on the engine's native platform or emulated (for a Dockerfile: which RUN steps
    * run under QEMU, and how to avoid it), and the environment it gets. Takes every option `build`
    * takes and shows exactly what `build` would do with them. Invalid input is rejected here,
    * before any engine work.
    *
-   * @param source Project root: the directory holding go.mod, Cargo.toml or the Dockerfile. Default: the directory you run dagger in, without .git, node_modules, target, .env and .multiarch.env files (the same list applies to a directory given here).
+   * @param source Project root: the directory holding go.mod, Cargo.toml, package-lock.json or the Dockerfile. Default: the directory you run dagger in, without .git, node_modules, target, .env and .multiarch.env files (the same list applies to a directory given here).
    * @param platforms Target platforms, comma-separated, e.g. linux/amd64,linux/arm64,linux/arm/v7; aliases such as arm64, aarch64, armhf are normalised.
-   * @param lang Force a toolchain instead of detecting it: go, rust or dockerfile (default: detected; go.mod → go, Cargo.toml → rust, Dockerfile → dockerfile).
+   * @param lang Force a toolchain instead of detecting it: go, rust, node or dockerfile (default: detected; go.mod → go, Cargo.toml → rust, package-lock.json → node, Dockerfile → dockerfile).
    * @param format Output: json or text.
    * @param goVersion Go: version of the builder image (default: go.mod's toolchain/go line).
    * @param pkg Go: main package(s) to build, relative to the module root, e.g. ./cmd/app or ./cmd/a,./cmd/b (default: . if it is package main, else every cmd/<name> main package).
    * @param ldflags Go: extra -ldflags, added to the default "-s -w".
    * @param cgo Go: build with cgo and Debian's gcc-<triple> cross compiler for each target (default: CGO_ENABLED=0).
    * @param rustVersion Rust: version of the builder image (default: rust-toolchain.toml, else the module's default).
-   * @param libc Rust: C library, musl (static binaries on an empty base) or gnu (glibc, Debian base).
+   * @param libc C library. Rust: musl (default: static binaries on an empty base) or gnu (glibc, Debian base); Node: gnu (default: Debian node images) or musl (Alpine).
    * @param bin Rust: binary to build (cargo build --bin=<name>; default: default-run, the only binary of the package, or of a virtual workspace).
    * @param features Rust: cargo features.
    * @param profile Rust: cargo profile.
+   * @param nodeVersion Node: version of the builder and runtime images, e.g. 22 or 22.11.0 (default: .node-version, .nvmrc, engines.node, else the module's default).
    * @param dockerfile Dockerfile: its path in the source.
    * @param target Dockerfile: stage to build (default: the last).
    * @param buildArgs Dockerfile: build args, NAME=value; each must be an ARG of the Dockerfile. Build args are stored in the image history: pass credentials with --secrets instead.
    * @param allowSecretBuildArgs Dockerfile: accept build args whose name or value looks like a credential (TOKEN, PASSWORD, KEY, SECRET…), which are refused by default.
    * @param secrets Dockerfile: secrets for RUN --mount=type=secret,id=<id>, e.g. env://NPM_TOKEN (its id: NPM_TOKEN) or file://./npm_token (its id: npm_token).
    * @param secretIds Dockerfile: the id of each secret, in the order of --secrets (default: the env variable or file name of its URI).
-   * @param emulate Go/Rust: run the toolchain on the target platform under QEMU instead of cross-compiling (slow; for projects cross-compilation cannot handle).
+   * @param emulate Go/Rust: run the toolchain on the target platform under QEMU instead of cross-compiling (slow; for projects cross-compilation cannot handle); Node: rebuild every package with install work on the target platform.
    * @param version Set as the org.opencontainers.image.version label (Go: also -X main.version=…).
    * @param commit Set as the org.opencontainers.image.revision label (Go: also -X main.commit=…).
-   * @param base Go/Rust: runtime base image (default: an empty static rootfs with a nonroot user and CA certificates; a Debian glibc image for cgo/gnu).
+   * @param base Go/Rust/Node: runtime base image (default: an empty static rootfs with a nonroot user and CA certificates; a Debian glibc image for cgo/gnu; Node: node:<version>-bookworm-slim, or -alpine with --libc musl).
    * @param sourceUrl Repository URL for the org.opencontainers.image.source label (https, without credentials).
    * @param created Build date for the org.opencontainers.image.created label, RFC 3339 (e.g. 2026-01-31T12:00:00Z); unset by default for reproducible images.
    * @param labels More labels, key=value: title, description, url, documentation, licenses, vendor, authors (the org.opencontainers.image. keys, prefix optional) or any reverse-DNS key.
@@ -75,7 +77,7 @@ export class Multiarch {
    * @param binaryName Go: name of the binary (one main package; default: the package directory's name).
    * @param versionVar Go: symbol --version is injected into with -X (default: main.version).
    * @param commitVar Go: symbol --commit is injected into with -X (default: main.commit).
-   * @param entrypoint Go with several main packages (cmd/a, cmd/b): the binary the image runs (default: the one named like the module, else the first).
+   * @param entrypoint Go with several main packages (cmd/a, cmd/b): the binary the image runs (default: the one named like the module, else the first). Node: the image's command, comma-separated, e.g. node,server.js (default: package.json start, bin or main).
    * @param goImage Go: builder image instead of golang:<version>-bookworm, e.g. pinned by digest: golang:1.23-bookworm@sha256:….
    * @param noDefaultFeatures Rust: cargo build --no-default-features.
    * @param rustImage Rust: builder image instead of rust:<version>-bookworm, e.g. pinned by digest: rust:1.96-bookworm@sha256:… (rustup still installs the resolved release in it).
@@ -93,10 +95,11 @@ export class Multiarch {
     ldflags?: string,
     cgo: boolean = false,
     rustVersion?: string,
-    libc: string = "musl",
+    libc?: string,
     bin?: string,
     features?: string[],
     profile: string = "release",
+    nodeVersion?: string,
     dockerfile: string = "Dockerfile",
     target?: string,
     buildArgs?: string[],
@@ -122,7 +125,7 @@ export class Multiarch {
     cacheNamespace?: string,
     workspace?: Workspace,
   ): Promise<string> {
-    const req = request({ platforms, lang, goVersion, pkg, ldflags, cgo, rustVersion, libc, bin, features, profile, dockerfile, target, buildArgs, allowSecretBuildArgs, secrets, secretIds, emulate, version, commit, base, sourceUrl, created, labels, tags, cgoPackages, binaryName, versionVar, commitVar, entrypoint, goImage, noDefaultFeatures, rustImage, cacheNamespace })
+    const req = request({ platforms, lang, goVersion, pkg, ldflags, cgo, rustVersion, libc, bin, features, profile, nodeVersion, dockerfile, target, buildArgs, allowSecretBuildArgs, secrets, secretIds, emulate, version, commit, base, sourceUrl, created, labels, tags, cgoPackages, binaryName, versionVar, commitVar, entrypoint, goImage, noDefaultFeatures, rustImage, cacheNamespace })
     const out = parseChoice("format", format, ["json", "text"] as const, { what: "an output format of plan" })
     return planReport(sourceOf(source, workspace), req, out)
   }
@@ -131,31 +134,32 @@ export class Multiarch {
    * Build the image for every platform and return it as one multi-platform image (chain
    * `publish --address …`, `tarball`, `variant --platform …`; alone, or with `sync`, it builds and
    * checks every platform and pushes nothing). The toolchain is detected from the source (go.mod →
-   * Go and Cargo.toml → Rust, cross-compiled natively per target; a Dockerfile → BuildKit per
-   * platform) unless --lang is given; an option of another toolchain is an error.
+   * Go and Cargo.toml → Rust, cross-compiled natively per target; package-lock.json → Node,
+   * node_modules installed per target natively; a Dockerfile → BuildKit per platform) unless --lang is given; an option of another toolchain is an error.
    *
-   * @param source Project root: the directory holding go.mod, Cargo.toml or the Dockerfile. Default: the directory you run dagger in, without .git, node_modules, target, .env and .multiarch.env files (the same list applies to a directory given here).
+   * @param source Project root: the directory holding go.mod, Cargo.toml, package-lock.json or the Dockerfile. Default: the directory you run dagger in, without .git, node_modules, target, .env and .multiarch.env files (the same list applies to a directory given here).
    * @param platforms Target platforms, comma-separated, e.g. linux/amd64,linux/arm64,linux/arm/v7; aliases such as arm64, aarch64, armhf are normalised.
-   * @param lang Force a toolchain instead of detecting it: go, rust or dockerfile (default: detected; go.mod → go, Cargo.toml → rust, Dockerfile → dockerfile).
+   * @param lang Force a toolchain instead of detecting it: go, rust, node or dockerfile (default: detected; go.mod → go, Cargo.toml → rust, package-lock.json → node, Dockerfile → dockerfile).
    * @param goVersion Go: version of the builder image (default: go.mod's toolchain/go line).
    * @param pkg Go: main package(s) to build, relative to the module root, e.g. ./cmd/app or ./cmd/a,./cmd/b (default: . if it is package main, else every cmd/<name> main package).
    * @param ldflags Go: extra -ldflags, added to the default "-s -w".
    * @param cgo Go: build with cgo and Debian's gcc-<triple> cross compiler for each target (default: CGO_ENABLED=0).
    * @param rustVersion Rust: version of the builder image (default: rust-toolchain.toml, else the module's default).
-   * @param libc Rust: C library, musl (static binaries on an empty base) or gnu (glibc, Debian base).
+   * @param libc C library. Rust: musl (default: static binaries on an empty base) or gnu (glibc, Debian base); Node: gnu (default: Debian node images) or musl (Alpine).
    * @param bin Rust: binary to build (cargo build --bin=<name>; default: default-run, the only binary of the package, or of a virtual workspace).
    * @param features Rust: cargo features.
    * @param profile Rust: cargo profile.
+   * @param nodeVersion Node: version of the builder and runtime images, e.g. 22 or 22.11.0 (default: .node-version, .nvmrc, engines.node, else the module's default).
    * @param dockerfile Dockerfile: its path in the source.
    * @param target Dockerfile: stage to build (default: the last).
    * @param buildArgs Dockerfile: build args, NAME=value; each must be an ARG of the Dockerfile. Build args are stored in the image history: pass credentials with --secrets instead.
    * @param allowSecretBuildArgs Dockerfile: accept build args whose name or value looks like a credential (TOKEN, PASSWORD, KEY, SECRET…), which are refused by default.
    * @param secrets Dockerfile: secrets for RUN --mount=type=secret,id=<id>, e.g. env://NPM_TOKEN (its id: NPM_TOKEN) or file://./npm_token (its id: npm_token).
    * @param secretIds Dockerfile: the id of each secret, in the order of --secrets (default: the env variable or file name of its URI).
-   * @param emulate Go/Rust: run the toolchain on the target platform under QEMU instead of cross-compiling (slow; for projects cross-compilation cannot handle).
+   * @param emulate Go/Rust: run the toolchain on the target platform under QEMU instead of cross-compiling (slow; for projects cross-compilation cannot handle); Node: rebuild every package with install work on the target platform.
    * @param version Set as the org.opencontainers.image.version label (Go: also -X main.version=…).
    * @param commit Set as the org.opencontainers.image.revision label (Go: also -X main.commit=…).
-   * @param base Go/Rust: runtime base image (default: an empty static rootfs with a nonroot user and CA certificates; a Debian glibc image for cgo/gnu).
+   * @param base Go/Rust/Node: runtime base image (default: an empty static rootfs with a nonroot user and CA certificates; a Debian glibc image for cgo/gnu; Node: node:<version>-bookworm-slim, or -alpine with --libc musl).
    * @param sourceUrl Repository URL for the org.opencontainers.image.source label (https, without credentials).
    * @param created Build date for the org.opencontainers.image.created label, RFC 3339 (e.g. 2026-01-31T12:00:00Z); unset by default for reproducible images.
    * @param labels More labels, key=value: title, description, url, documentation, licenses, vendor, authors (the org.opencontainers.image. keys, prefix optional) or any reverse-DNS key.
@@ -164,7 +168,7 @@ export class Multiarch {
    * @param binaryName Go: name of the binary (one main package; default: the package directory's name).
    * @param versionVar Go: symbol --version is injected into with -X (default: main.version).
    * @param commitVar Go: symbol --commit is injected into with -X (default: main.commit).
-   * @param entrypoint Go with several main packages (cmd/a, cmd/b): the binary the image runs (default: the one named like the module, else the first).
+   * @param entrypoint Go with several main packages (cmd/a, cmd/b): the binary the image runs (default: the one named like the module, else the first). Node: the image's command, comma-separated, e.g. node,server.js (default: package.json start, bin or main).
    * @param goImage Go: builder image instead of golang:<version>-bookworm, e.g. pinned by digest: golang:1.23-bookworm@sha256:….
    * @param noDefaultFeatures Rust: cargo build --no-default-features.
    * @param rustImage Rust: builder image instead of rust:<version>-bookworm, e.g. pinned by digest: rust:1.96-bookworm@sha256:… (rustup still installs the resolved release in it).
@@ -181,10 +185,11 @@ export class Multiarch {
     ldflags?: string,
     cgo: boolean = false,
     rustVersion?: string,
-    libc: string = "musl",
+    libc?: string,
     bin?: string,
     features?: string[],
     profile: string = "release",
+    nodeVersion?: string,
     dockerfile: string = "Dockerfile",
     target?: string,
     buildArgs?: string[],
@@ -210,7 +215,7 @@ export class Multiarch {
     cacheNamespace?: string,
     workspace?: Workspace,
   ): Promise<MultiarchImage> {
-    return buildImage(sourceOf(source, workspace), request({ platforms, lang, goVersion, pkg, ldflags, cgo, rustVersion, libc, bin, features, profile, dockerfile, target, buildArgs, allowSecretBuildArgs, secrets, secretIds, emulate, version, commit, base, sourceUrl, created, labels, tags, cgoPackages, binaryName, versionVar, commitVar, entrypoint, goImage, noDefaultFeatures, rustImage, cacheNamespace }))
+    return buildImage(sourceOf(source, workspace), request({ platforms, lang, goVersion, pkg, ldflags, cgo, rustVersion, libc, bin, features, profile, nodeVersion, dockerfile, target, buildArgs, allowSecretBuildArgs, secrets, secretIds, emulate, version, commit, base, sourceUrl, created, labels, tags, cgoPackages, binaryName, versionVar, commitVar, entrypoint, goImage, noDefaultFeatures, rustImage, cacheNamespace }))
   }
 
   /**
@@ -316,6 +321,48 @@ export class Multiarch {
     workspace?: Workspace,
   ): Promise<MultiarchImage> {
     return buildImage(sourceOf(source, workspace), request({ lang: "rust", platforms, rustVersion, libc, bin, features, profile, emulate, version, commit, base, sourceUrl, created, labels, noDefaultFeatures, rustImage, cacheNamespace }))
+  }
+
+  /**
+   * Build a Node.js app for every platform without emulating npm: on the engine's native platform,
+   * each target's node_modules is installed with npm's --os/--cpu/--libc (the target's prebuilt
+   * platform packages, e.g. @esbuild/linux-arm64), native addons are cross-compiled with the
+   * target's Debian compiler, and only install scripts that must run on the target are rebuilt
+   * under QEMU (`plan` names them). A `build` script runs once, natively, for every platform.
+   * Every ELF file under node_modules is checked against the target. Runtime: the platform's
+   * node:<version>-bookworm-slim, the app in /app, NODE_ENV=production, user node.
+   *
+   * @param source Project root (holding package.json and package-lock.json). Default: the directory you run dagger in (without .git, node_modules, target and env files).
+   * @param platforms Target platforms, comma-separated, e.g. linux/amd64,linux/arm64,linux/arm/v7; aliases such as arm64, aarch64, armhf are normalised.
+   * @param nodeVersion Version of the builder and runtime images, e.g. 22 or 22.11.0 (default: .node-version, .nvmrc, engines.node, else the module's default).
+   * @param libc C library: gnu (Debian node images) or musl (Alpine images; C++ addons are then rebuilt on the target).
+   * @param entrypoint Image command, comma-separated, e.g. node,server.js (default: package.json start, bin or main).
+   * @param emulate Rebuild every package with install work on the target platform under QEMU instead of cross-compiling it.
+   * @param version Set as the org.opencontainers.image.version label.
+   * @param commit Set as the org.opencontainers.image.revision label.
+   * @param base Runtime base image (default: node:<version>-bookworm-slim, or node:<version>-alpine with --libc musl).
+   * @param sourceUrl Repository URL for the org.opencontainers.image.source label (https, without credentials).
+   * @param created Build date for the org.opencontainers.image.created label, RFC 3339 (e.g. 2026-01-31T12:00:00Z); unset by default for reproducible images.
+   * @param labels More labels, key=value: title, description, url, documentation, licenses, vendor, authors (the org.opencontainers.image. keys, prefix optional) or any reverse-DNS key.
+   * @param workspace The directory you call dagger from (filled in by Dagger; not a flag).
+   */
+  @func()
+  async node(
+    @argument({ ignore: SOURCE_IGNORE }) source?: Directory,
+    platforms: string = PLATFORMS,
+    nodeVersion?: string,
+    libc: string = "gnu",
+    entrypoint?: string,
+    emulate: boolean = false,
+    version?: string,
+    commit?: string,
+    base?: string,
+    sourceUrl?: string,
+    created?: string,
+    labels?: string[],
+    workspace?: Workspace,
+  ): Promise<MultiarchImage> {
+    return buildImage(sourceOf(source, workspace), request({ lang: "node", platforms, nodeVersion, libc, entrypoint, emulate, version, commit, base, sourceUrl, created, labels }))
   }
 
   /**

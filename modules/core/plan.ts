@@ -86,3 +86,63 @@ export interface BuildPlan<Toolchain extends string = string> {
   /** Human notes: why emulated, what was defaulted. */
   notes: string[]
 }
+
+/**
+ * One container of a directory plan: where it runs (the engine's native platform, or a target
+ * platform under QEMU), its image, setup, caches, env and steps. Its input directory is put at
+ * `workdir` before the steps; its output is `workdir` after them.
+ */
+export interface PlanStage {
+  /** Short name shown in the plan and in errors ("build (shared)", "install linux/arm64"). */
+  name: string
+  image: string
+  /** "native" (dag.container() with no platform) or the platform it runs on. */
+  platform: string
+  /** Commands run before the input is added (package installs): they stay cached across source changes. */
+  setup: PlanStep[]
+  workdir: string
+  env: Record<string, string>
+  caches: CacheMount[]
+  steps: PlanStep[]
+}
+
+/**
+ * Plans whose product is a directory — an application with its installed dependencies — rather
+ * than one binary (the Node toolchain). The engine glue (src/engine/directory.ts) runs:
+ *  1. `shared`, when present, once for every platform of the build (it is the same stage in each
+ *     plan, so the engine evaluates it once): the source at its workdir; its output, minus
+ *     `exclude`, replaces the source as the first stage's input;
+ *  2. `stages` in order, each on the previous one's output;
+ *  3. the runtime image of the platform: `runtime.base` with the last output at `runtime.path`.
+ */
+export interface DirectoryPlan<Toolchain extends string = string> {
+  platform: string
+  toolchain: Toolchain
+  /** Discriminates directory plans from the compiled shape (BuildPlan) for the engine glue. */
+  kind: "directory"
+  /** "emulated" when some stage runs a foreign platform's code under QEMU; else "cross". */
+  mode: "cross" | "emulated"
+  /** True when the engine runs the target's code natively (core/native.ts `runsNatively`). */
+  native: boolean
+  shared?: PlanStage & {
+    /** Paths (relative to the workdir) left out of the shared output. */
+    exclude: string[]
+  }
+  stages: PlanStage[]
+  runtime: {
+    /** Image of the target platform the output goes into. */
+    base: string
+    /** Where the output directory goes (also the working directory). */
+    path: string
+    env: Record<string, string>
+    user?: string
+    entrypoint: string[]
+  }
+  /** Human notes: versions and where they came from, what runs where and why. */
+  notes: string[]
+}
+
+/** Whether a plan is a directory plan (the engine glue's switch; compiled plans have no `kind`). */
+export function isDirectoryPlan<P extends { toolchain: string }>(plan: P): plan is Extract<P, { kind: "directory" }> {
+  return (plan as { kind?: unknown }).kind === "directory"
+}

@@ -93,8 +93,27 @@ export interface TargetRow {
    * against). Undefined: no official Debian image; the user passes --base.
    */
   glibcBase?: string
+  /**
+   * Node.js's name for the architecture: `process.arch`, npm's `--cpu` and the `cpu` field of
+   * platform packages, node-gyp's `--arch` (`npm_config_arch`). Every 32-bit arm variant is `arm`.
+   */
+  nodeArch: string
+  /** ARM architecture version for node-gyp-build's `ARM_VERSION` (arm64 8, arm/v7 7, …); undefined off ARM. */
+  armVersion?: string
+  /**
+   * Node.js release lines (majors) whose official `node` image has this platform, per base:
+   * `node:<major>-bookworm` / `-bookworm-slim` (same platforms) and `node:<major>-alpine`. From
+   * nodejs/docker-node's versions.json (commit f27d936, 2026-08-19, for 22, 24 and 26; for 20, the
+   * last versions.json that listed it, before f97aaf33 "Drop Node.js v20": its images stay, frozen
+   * at 20.20.2). The builder, an emulated rebuild and the default runtime need the image.
+   */
+  nodeImages: { bookworm: readonly number[]; alpine: readonly number[] }
   elf: ElfFacts
 }
+
+/** Node.js lines with images, for the rows below. */
+const NODE_ALL = [20, 22, 24, 26] as const
+const NONE: readonly number[] = []
 
 const linux = "linux" as const
 
@@ -120,6 +139,8 @@ const rows: TargetRow[] = [
       muslDevTriple: "x86_64-linux-musl",
       qemuArch: "x86_64",
       glibcBase: "debian:bookworm-slim",
+      nodeArch: "x64",
+      nodeImages: { bookworm: NODE_ALL, alpine: NODE_ALL },
       elf: { machine: EM.X86_64, machineName: "x86-64", bits: 64, endian: "little" },
     }),
   ),
@@ -141,6 +162,9 @@ const rows: TargetRow[] = [
     muslDevTriple: "aarch64-linux-musl",
     qemuArch: "aarch64",
     glibcBase: "debian:bookworm-slim",
+    nodeArch: "arm64",
+    armVersion: "8",
+    nodeImages: { bookworm: NODE_ALL, alpine: NODE_ALL },
     elf: { machine: EM.AARCH64, machineName: "AArch64", bits: 64, endian: "little" },
   },
   {
@@ -162,6 +186,9 @@ const rows: TargetRow[] = [
     muslDevTriple: "arm-linux-musleabihf",
     qemuArch: "arm",
     glibcBase: "debian:bookworm-slim",
+    nodeArch: "arm",
+    armVersion: "7",
+    nodeImages: { bookworm: [20, 22], alpine: [20, 22] },
     elf: { machine: EM.ARM, machineName: "ARM", bits: 32, endian: "little", armFloat: "hard" },
   },
   {
@@ -186,6 +213,9 @@ const rows: TargetRow[] = [
     muslDevTriple: "arm-linux-musleabi",
     qemuArch: "arm",
     glibcBase: "debian:bookworm-slim",
+    nodeArch: "arm",
+    armVersion: "6",
+    nodeImages: { bookworm: NONE, alpine: [20, 22] },
     elf: { machine: EM.ARM, machineName: "ARM", bits: 32, endian: "little", armFloat: "soft" },
   },
   {
@@ -210,6 +240,9 @@ const rows: TargetRow[] = [
     muslDevTriple: "arm-linux-musleabi",
     qemuArch: "arm",
     glibcBase: "debian:bookworm-slim",
+    nodeArch: "arm",
+    armVersion: "5",
+    nodeImages: { bookworm: NONE, alpine: NONE },
     elf: { machine: EM.ARM, machineName: "ARM", bits: 32, endian: "little", armFloat: "soft" },
   },
   {
@@ -233,6 +266,8 @@ const rows: TargetRow[] = [
     muslDevTriple: "i386-linux-musl",
     qemuArch: "i386",
     glibcBase: "debian:bookworm-slim",
+    nodeArch: "ia32",
+    nodeImages: { bookworm: NONE, alpine: NONE },
     elf: { machine: EM.I386, machineName: "Intel 80386", bits: 32, endian: "little" },
   },
   {
@@ -252,6 +287,8 @@ const rows: TargetRow[] = [
     debianCrossGcc: true,
     qemuArch: "riscv64",
     glibcBase: "debian:trixie-slim",
+    nodeArch: "riscv64",
+    nodeImages: { bookworm: NONE, alpine: NONE },
     elf: { machine: EM.RISCV, machineName: "RISC-V", bits: 64, endian: "little" },
   },
   {
@@ -272,6 +309,8 @@ const rows: TargetRow[] = [
     muslDevTriple: "powerpc64le-linux-musl",
     qemuArch: "ppc64le",
     glibcBase: "debian:bookworm-slim",
+    nodeArch: "ppc64",
+    nodeImages: { bookworm: NODE_ALL, alpine: [20] },
     elf: { machine: EM.PPC64, machineName: "PowerPC64", bits: 64, endian: "little" },
   },
   {
@@ -292,6 +331,8 @@ const rows: TargetRow[] = [
     muslDevTriple: "s390x-linux-musl",
     qemuArch: "s390x",
     glibcBase: "debian:bookworm-slim",
+    nodeArch: "s390x",
+    nodeImages: { bookworm: [20], alpine: [20, 22, 24] },
     elf: { machine: EM.S390, machineName: "IBM S/390", bits: 64, endian: "big" },
   },
   {
@@ -310,6 +351,8 @@ const rows: TargetRow[] = [
     gccTriple: "loongarch64-linux-gnu",
     debianCrossGcc: false,
     qemuArch: "loongarch64",
+    nodeArch: "loong64",
+    nodeImages: { bookworm: NONE, alpine: NONE },
     elf: { machine: EM.LOONGARCH, machineName: "LoongArch", bits: 64, endian: "little" },
   },
   // MIPS: xx takes GOMIPS/GOMIPS64 from a third path element; we support the default
@@ -331,6 +374,8 @@ const rows: TargetRow[] = [
     debianCrossGcc: true,
     muslDevTriple: "mips-linux-musl",
     qemuArch: "mips",
+    nodeArch: "mips",
+    nodeImages: { bookworm: NONE, alpine: NONE },
     elf: { machine: EM.MIPS, machineName: "MIPS", bits: 32, endian: "big" },
   },
   {
@@ -350,6 +395,8 @@ const rows: TargetRow[] = [
     debianCrossGcc: true,
     muslDevTriple: "mipsel-linux-musl",
     qemuArch: "mipsel",
+    nodeArch: "mipsel",
+    nodeImages: { bookworm: NONE, alpine: NONE },
     elf: { machine: EM.MIPS, machineName: "MIPS", bits: 32, endian: "little" },
   },
   {
@@ -368,6 +415,8 @@ const rows: TargetRow[] = [
     gccTriple: "mips64-linux-gnuabi64",
     debianCrossGcc: true,
     qemuArch: "mips64",
+    nodeArch: "mips64",
+    nodeImages: { bookworm: NONE, alpine: NONE },
     elf: { machine: EM.MIPS, machineName: "MIPS", bits: 64, endian: "big" },
   },
   {
@@ -388,6 +437,8 @@ const rows: TargetRow[] = [
     muslDevTriple: "mips64el-linux-musl",
     qemuArch: "mips64el",
     glibcBase: "debian:bookworm-slim",
+    nodeArch: "mips64el",
+    nodeImages: { bookworm: NONE, alpine: NONE },
     elf: { machine: EM.MIPS, machineName: "MIPS", bits: 64, endian: "little" },
   },
 ]

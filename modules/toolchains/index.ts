@@ -1,6 +1,6 @@
 /**
- * The toolchain table: every toolchain multiarch builds with, in detection order (Go and Rust win
- * over a Dockerfile because they are cross-compiled natively). Each entry implements the Toolchain
+ * The toolchain table: every toolchain multiarch builds with, in detection order (Go, Rust and Node
+ * win over a Dockerfile because they are cross-compiled natively). Each entry implements the Toolchain
  * interface (checked with `satisfies` where it is defined); everything else — detection, the files
  * read from a source, option checks, plans, their text — reads this table.
  */
@@ -9,6 +9,7 @@ import type { SourceFacts } from "../core/plan.js"
 import type { TargetRow } from "../core/targets.js"
 import { dockerfileToolchain } from "./dockerfile/index.js"
 import { goToolchain } from "./go/index.js"
+import { nodeToolchain } from "./node/index.js"
 import { rustToolchain } from "./rust/index.js"
 import type { BuildOptions } from "./options.js"
 import type { Toolchain } from "./toolchain.js"
@@ -16,6 +17,7 @@ import type { Toolchain } from "./toolchain.js"
 export const TOOLCHAINS = {
   go: goToolchain,
   rust: rustToolchain,
+  node: nodeToolchain,
   dockerfile: dockerfileToolchain,
 } as const
 

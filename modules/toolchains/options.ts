@@ -1,5 +1,5 @@
 /**
- * Every build option, by name: what `plan`, `build`, `go`, `rust`, `dockerfile`, `binaries` and
+ * Every build option, by name: what `plan`, `build`, `go`, `rust`, `node`, `dockerfile`, `binaries` and
  * ci/pipeline.ts pass. Each toolchain picks its own from it (Toolchain.options); request.ts parses
  * the ones every toolchain shares.
  */
@@ -22,9 +22,9 @@ export interface BuildOptions<Secret = unknown> {
   binaryName?: string
   versionVar?: string
   commitVar?: string
-  /** With several Go main packages: the binary the image runs. */
+  /** Go: with several main packages, the binary the image runs. Node: the image's argv, comma-separated (node,server.js). */
   entrypoint?: string
-  // Rust
+  // Rust (libc also Node: gnu = glibc, musl)
   rustVersion?: string
   /** Rust builder image (a digest welcome): rust:1.96-bookworm@sha256:… */
   rustImage?: string
@@ -33,6 +33,8 @@ export interface BuildOptions<Secret = unknown> {
   features?: string | readonly string[]
   noDefaultFeatures?: boolean
   profile?: string
+  // Node
+  nodeVersion?: string
   // Dockerfile
   dockerfile?: string
   target?: string
