@@ -16,7 +16,7 @@ export interface Detection {
 }
 
 /** Why table order picks the first of several markers. */
-const WHY_FIRST = "Go and Rust are cross-compiled on the engine's native platform, so they win over a Dockerfile, whose RUN steps for other platforms are emulated"
+const WHY_FIRST = "Go and Rust are cross-compiled, and Node's node_modules installed for each target, on the engine's native platform, so they win over a Dockerfile, whose RUN steps for other platforms are emulated"
 
 export function detectToolchain(facts: SourceFacts, options: ToolchainOptions, requested?: LangName): Detection {
   const has = (f: string) => facts.entries.includes(f)

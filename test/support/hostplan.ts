@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process"
 import { mkdirSync } from "node:fs"
 import { dirname, join } from "node:path"
-import type { BuildPlan, PlanStep } from "../../modules/core/plan.js"
+import type { BuildPlan, PlanStage, PlanStep } from "../../modules/core/plan.js"
 
 export interface HostDirs {
   /** Host directory holding the source (plan.workdir maps here). */
@@ -84,6 +84,37 @@ export async function runPlanOnHost(
   for (const s of steps) {
     const argv = s.argv.map(map)
     const r = await run(argv, { cwd: dirs.src, env, timeoutMs: 15 * 60_000 })
+    results.push({ step: s.name, argv, ...r })
+    if (r.status !== 0) break
+  }
+  return results
+}
+
+/**
+ * Run one stage of a directory plan (core/plan.ts) on this host: its workdir maps to `dirs.src`
+ * (which holds the stage's input), each cache to a folder of `dirs.caches`; setup is not run (the
+ * host's tools come from test/setup). Returns at the first failing step.
+ */
+export async function runStageOnHost(stage: PlanStage, dirs: { src: string; caches: string }, hostEnv: Record<string, string> = {}): Promise<StepResult[]> {
+  const pairs: [string, string][] = ([[stage.workdir, dirs.src], ...stage.caches.map((c): [string, string] => [c.path, join(dirs.caches, c.key)])] as [string, string][]).sort((a, b) => b[0].length - a[0].length)
+  const map = (s: string) => {
+    for (const [from, to] of pairs) {
+      if (s === from) return to
+      if (s.startsWith(from + "/")) return to + s.slice(from.length)
+    }
+    return s
+  }
+  for (const c of stage.caches) mkdirSync(join(dirs.caches, c.key), { recursive: true })
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: process.env.HOME ?? "/root",
+    ...Object.fromEntries(Object.entries(stage.env).map(([k, v]) => [k, map(v)])),
+    ...hostEnv,
+  }
+  const results: StepResult[] = []
+  for (const s of stage.steps) {
+    const argv = s.argv.map(map)
+    const r = await run(argv, { cwd: dirs.src, env, timeoutMs: 30 * 60_000 })
     results.push({ step: s.name, argv, ...r })
     if (r.status !== 0) break
   }

@@ -27,7 +27,7 @@ export function npmVersionStep(platform: string): PlanStep {
     `const v = process.argv[1], [a, b] = v.split(".").map(Number);` +
     `if (a < 10 || (a === 10 && b < 6)) { console.error("multiarch: npm " + v + " in the builder is older than ${MIN_NPM}: it ignores --os/--cpu/--libc and would install the build platform's packages for ${platform}; pin a newer npm with packageManager (npm@11) or a newer --node-version"); process.exit(1) }` +
     `console.log("multiarch: npm " + v + " selects platform packages with --os/--cpu/--libc")`
-  return { name: "check npm", argv: ["sh", "-c", `node -e '${js}' "$(npm --version)"`] }
+  return { name: "check npm", argv: ["sh", "-c", `node -e "$1" "$(npm --version)"`, "check-npm", js] }
 }
 
 /** Package walk shared by the node scripts: every package.json below ./node_modules (nested and scoped). */

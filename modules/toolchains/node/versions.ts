@@ -47,7 +47,7 @@ function tagOf(raw: string): { tag: string; major: number } | string | undefined
   if (m) return { tag: [m[1], m[2], m[3]].filter((x) => x !== undefined).join("."), major: Number(m[1]) }
   if (s === "lts/*" || s === "lts") return { tag: String(DEFAULT_NODE_MAJOR), major: DEFAULT_NODE_MAJOR }
   if (s === "node" || s === "latest" || s === "current" || s === "stable") return { tag: String(NODE_LINES[0].major), major: NODE_LINES[0].major }
-  const lts = /^lts\/([a-z]+)$/.exec(s)
+  const lts = /^lts\/([a-z0-9-]+)$/.exec(s)
   if (lts) {
     const line = NODE_LINES.find((l) => l.codename === lts[1])
     return line ? { tag: String(line.major), major: line.major } : `lts/${lts[1]}`

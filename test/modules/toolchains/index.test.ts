@@ -9,14 +9,14 @@ import { factFiles, planWith, TOOLCHAIN_NAMES, TOOLCHAINS, toolchain, toolchainO
 const defaults = toolchainOptions({})
 
 describe("the table", () => {
-  it("go, rust, dockerfile in detection order; each row's name is its key", () => {
-    expect(TOOLCHAIN_NAMES).toEqual(["go", "rust", "dockerfile"])
+  it("go, rust, node, dockerfile in detection order; each row's name is its key", () => {
+    expect(TOOLCHAIN_NAMES).toEqual(["go", "rust", "node", "dockerfile"])
     for (const [key, tc] of Object.entries(TOOLCHAINS)) expect(tc.name).toBe(key)
   })
 
   it("markers and fact files come from the rows (and follow --dockerfile)", () => {
-    expect(TOOLCHAIN_NAMES.map((n) => toolchain(n).marker(defaults[n]))).toEqual(["go.mod", "Cargo.toml", "Dockerfile"])
-    expect(factFiles(defaults)).toEqual(["go.mod", ".go-version", "Cargo.toml", "Cargo.lock", "rust-toolchain.toml", "rust-toolchain", "build.rs", "Dockerfile"])
+    expect(TOOLCHAIN_NAMES.map((n) => toolchain(n).marker(defaults[n]))).toEqual(["go.mod", "Cargo.toml", "package-lock.json", "Dockerfile"])
+    expect(factFiles(defaults)).toEqual(["go.mod", ".go-version", "Cargo.toml", "Cargo.lock", "rust-toolchain.toml", "rust-toolchain", "build.rs", "package.json", "package-lock.json", ".nvmrc", ".node-version", "Dockerfile"])
     const custom = toolchainOptions({ dockerfile: "build/Dockerfile.prod" })
     expect(toolchain("dockerfile").marker(custom.dockerfile)).toBe("build/Dockerfile.prod")
     expect(factFiles(custom)).toContain("build/Dockerfile.prod")
@@ -28,8 +28,14 @@ describe("the table", () => {
 
   it("every plan is discriminated by its toolchain, and names its steps", () => {
     const facts = {
-      entries: ["go.mod", "Cargo.toml", "Dockerfile"],
-      files: { "go.mod": "module example.com/x\n", "Cargo.toml": '[package]\nname = "x"\n', Dockerfile: "FROM alpine\nRUN apk add gcc && gcc -o /x x.c\n" },
+      entries: ["go.mod", "Cargo.toml", "package.json", "package-lock.json", "Dockerfile"],
+      files: {
+        "go.mod": "module example.com/x\n",
+        "Cargo.toml": '[package]\nname = "x"\n',
+        "package.json": '{"name": "x", "main": "index.js"}',
+        "package-lock.json": '{"lockfileVersion": 3, "packages": {"": {"name": "x"}}}',
+        Dockerfile: "FROM alpine\nRUN apk add gcc && gcc -o /x x.c\n",
+      },
     }
     const engine = enginePlatform("linux/amd64")
     for (const n of TOOLCHAIN_NAMES) {
@@ -78,10 +84,17 @@ describe("detectToolchain", () => {
     const go = detectToolchain(facts(["Dockerfile", "go.mod", "main.go"]), defaults)
     expect(go.lang).toBe("go")
     // which won, why, and how to pick the other
-    expect(go.reason).toMatch(/^found go\.mod; also found Dockerfile \(use --lang dockerfile\); Go and Rust are cross-compiled on the engine's native platform, so they win over a Dockerfile/)
+    expect(go.reason).toMatch(/^found go\.mod; also found Dockerfile \(use --lang dockerfile\); Go and Rust are cross-compiled, and Node's node_modules installed for each target, on the engine's native platform, so they win over a Dockerfile/)
     expect(go.alsoFound).toEqual([{ toolchain: "dockerfile", marker: "Dockerfile", use: "--lang dockerfile" }])
     expect(detectToolchain(facts(["Cargo.toml", "Dockerfile"]), defaults).lang).toBe("rust")
     expect(detectToolchain(facts(["Dockerfile"]), defaults)).toEqual({ lang: "dockerfile", reason: "found Dockerfile", alsoFound: [] })
+    // a Node project is detected by its lock file: package.json alone (or a yarn/pnpm lock) leaves the Dockerfile in charge
+    const node = detectToolchain(facts(["Dockerfile", "package.json", "package-lock.json"]), defaults)
+    expect(node.lang).toBe("node")
+    expect(node.reason).toMatch(/^found package-lock\.json; also found Dockerfile \(use --lang dockerfile\); Go and Rust are cross-compiled, and Node's node_modules installed for each target/)
+    expect(node.alsoFound).toEqual([{ toolchain: "dockerfile", marker: "Dockerfile", use: "--lang dockerfile" }])
+    expect(detectToolchain(facts(["Dockerfile", "package.json", "yarn.lock"]), defaults).lang).toBe("dockerfile")
+    expect(detectToolchain(facts(["go.mod", "package.json", "package-lock.json"]), defaults).lang).toBe("go")
     expect(detectToolchain(facts(["Dockerfile.prod"]), toolchainOptions({ dockerfile: "Dockerfile.prod" })).lang).toBe("dockerfile")
   })
 
@@ -92,6 +105,7 @@ describe("detectToolchain", () => {
       alsoFound: [{ toolchain: "go", marker: "go.mod", use: "--lang go" }],
     })
     expect(() => detectToolchain(facts(["go.mod"]), defaults, "rust")).toThrow(/the source has no Cargo.toml at its root/)
+    expect(() => detectToolchain(facts(["package.json"]), defaults, "node")).toThrow(/the source has no package-lock.json at its root/)
     let e: unknown
     try {
       detectToolchain(facts(["README.md"]), defaults)
@@ -99,6 +113,6 @@ describe("detectToolchain", () => {
       e = x
     }
     expect(e).toBeInstanceOf(MultiarchInputError)
-    expect((e as MultiarchInputError).message).toMatch(/no go\.mod, Cargo\.toml or Dockerfile at the root of the source/)
+    expect((e as MultiarchInputError).message).toMatch(/no go\.mod, Cargo\.toml, package-lock\.json or Dockerfile at the root of the source/)
   })
 })
