@@ -105,14 +105,16 @@ describe("API surface (SDK introspector over src/**/*.ts)", () => {
     expect(formatTypeRef(surface.objects.MultiarchImage.functions.tarball.returnType)).toMatch(/File/)
   })
 
-  it("plan takes every argument build takes (plus its format); go, rust, dockerfile and binaries take a subset", () => {
+  it("plan takes every argument build takes (plus its format); go, rust, node, dockerfile and binaries take a subset", () => {
     const args = (f: string) => main.functions[f].args.map((a) => a.name)
     const build = args("build")
     expect(args("plan").filter((a) => a !== "format")).toEqual(build)
-    for (const f of ["go", "rust", "dockerfile", "binaries"]) for (const a of args(f)) expect(build, `${f}(${a})`).toContain(a)
-    for (const n of ["source", "platforms", "lang", "goVersion", "pkg", "ldflags", "cgo", "version", "commit", "sourceUrl", "created", "labels", "buildArgs", "allowSecretBuildArgs", "secrets", "secretIds", "workspace"]) expect(build).toContain(n)
+    for (const f of ["go", "rust", "node", "dockerfile", "binaries"]) for (const a of args(f)) expect(build, `${f}(${a})`).toContain(a)
+    expect(args("node")).toEqual(["source", "platforms", "nodeVersion", "libc", "entrypoint", "emulate", "version", "commit", "base", "sourceUrl", "created", "labels", "workspace"])
+    expect(main.functions.build.args.find((x) => x.name === "entrypoint")!.type).toEqual({ kind: "LIST_KIND", of: { kind: "STRING_KIND" } })
+    for (const n of ["source", "platforms", "lang", "goVersion", "pkg", "ldflags", "cgo", "nodeVersion", "entrypoint", "version", "commit", "sourceUrl", "created", "labels", "buildArgs", "allowSecretBuildArgs", "secrets", "secretIds", "workspace"]) expect(build).toContain(n)
     // every label option on every image-building function (README: "all")
-    for (const f of ["go", "rust", "dockerfile"]) for (const n of ["sourceUrl", "created", "labels", "version", "commit"]) expect(args(f), `${f}(${n})`).toContain(n)
+    for (const f of ["go", "rust", "node", "dockerfile"]) for (const n of ["sourceUrl", "created", "labels", "version", "commit"]) expect(args(f), `${f}(${n})`).toContain(n)
     expect(surface.objects.MultiarchImage.functions.publish.args.map((a) => a.name).slice(0, 4)).toEqual(["address", "tags", "username", "password"])
   })
 
