@@ -2,29 +2,35 @@
  * `npm run bench` (= `tsx bench/run.ts`): the benchmarks of issue #8. Prints and writes
  * bench/RESULTS.md. Needs root and bench/setup.sh (see --help).
  */
-import { readFileSync, writeFileSync } from "node:fs"
+import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { relative, resolve } from "node:path"
 import { makeJobs, runCompileJobs, WORK, type Job, type Lang, type Sample } from "./compile.js"
 import { PLATFORM_SETS, runConcurrency, ADDRESS, FIXTURE, type ConcSample } from "./concurrency.js"
 import { ARM64_ROOT, emulationUnavailable } from "./emulated.js"
 import { log, loadNow, machineFacts, ROOT, out } from "./lib.js"
+import { nodeBlockOf, renderNodeSection, runNodeBench, withNodeBlock, type NodeBenchResult } from "./node.js"
 import { renderReport } from "./report.js"
 import { runReal, type RealLang, type RealResult, type Way } from "./real.js"
 import { measureOverhead, type OverheadResult } from "./overhead.js"
 
 const HELP = `usage: npm run bench -- [options]      (or: npx tsx bench/run.ts [options]; as root)
 
-  --sections LIST   any of cross,concurrency,warm,real,overhead (default: all)
+  --sections LIST   any of cross,concurrency,warm,real,overhead,node (default: all)
                     real:  the real-sized fixtures (bench/fixtures.ts: go-service, rust-service),
                            four platforms: (a) multiarch's plans vs (b) the conventional Dockerfile
                            through BuildKit + QEMU vs (c) the cross-pattern Dockerfile; then warm
                            rebuilds of (a) (one-line change, dependency bump). Needs dockerd
                            (test/setup/buildkit.sh start) and bench/images.sh
                     overhead: module call overhead, entrypoint start → first engine query
+                    node:  the Node fixture's npm ci: native amd64 vs the plan's cross-install
+                           for arm64/arm-v7 (vs emulated arm64 with --node-emulated)
                     cross: cold builds, native amd64 vs cross arm64/arm-v7/riscv64 vs emulated arm64
                     warm:  a rebuild after a one-line change with the per-target caches kept (after
                            each cold build; adds the rust-cc fixture)
                     concurrency: build+publish through the recording engine for 1,2,4,6 platforms
+                    node:  npm ci of the Node fixture natively vs the plan's cross-install for
+                           amd64/arm64/arm-v7 (vs under QEMU with --node-emulated); written as its
+                           own block of RESULTS.md (--sections node rewrites only that block)
   --runs N          cold/warm runs of every Go native and cross job (default 3)
   --rust-runs N     the same for the Rust jobs (default 7: sub-second builds, cheap runs)
   --emu-runs N      runs of the emulated jobs (default 3; each Go run takes 1–2 min)
@@ -42,11 +48,14 @@ const HELP = `usage: npm run bench -- [options]      (or: npx tsx bench/run.ts [
   --json FILE       also write the raw results as JSON (default bench/results.json)
   --from-json FILE  render the report from a JSON file of an earlier run (no measuring)
   --real-note TEXT  a note printed at the top of the real section (e.g. what was not run, and why)
+  --node-runs N     samples of every Node job (default 1: each one compiles SQLite)
+  --node-emulated   add the emulated arm64 npm ci (about 45 min here; needs test/setup/node.sh build-root)
   --out FILE        where to write the report (default bench/RESULTS.md)
   --no-write        print only
 
 Prerequisites: test/setup/go.sh and test/setup/rust.sh (host toolchains), bench/setup.sh (qemu binfmt
-and the arm64 rootfs for the emulated builds). Jobs whose tools are missing are listed as skipped.`
+and the arm64 rootfs for the emulated builds), test/setup/node.sh (Node: cross g++, and build-root for
+--node-emulated). Jobs whose tools are missing are listed as skipped.`
 
 export interface Options {
   sections: Set<string>
@@ -57,6 +66,8 @@ export interface Options {
   latencyMs: number
   counts: number[]
   langs: Lang[]
+  nodeRuns: number
+  nodeEmulated: boolean
   out: string
   write: boolean
   argv: string[]
@@ -74,7 +85,7 @@ export interface Options {
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
-    sections: new Set(["cross", "concurrency", "warm", "real", "overhead"]),
+    sections: new Set(["cross", "concurrency", "warm", "real", "overhead", "node"]),
     runs: 3,
     rustRuns: 7,
     emuRuns: 3,
@@ -82,6 +93,8 @@ function parseArgs(argv: string[]): Options {
     latencyMs: 30,
     counts: [1, 2, 4, 6],
     langs: ["go", "rust"],
+    nodeRuns: 1,
+    nodeEmulated: false,
     out: resolve(ROOT, "bench/RESULTS.md"),
     write: true,
     argv,
@@ -111,7 +124,7 @@ function parseArgs(argv: string[]): Options {
         process.exit(0)
       case "--sections": {
         const s = list(val()).map((x) => (x === "compile" ? "cross" : x))
-        for (const x of s) if (!["cross", "concurrency", "warm", "real", "overhead"].includes(x)) throw new Error(`unknown section ${x} (cross, concurrency, warm, real, overhead)`)
+        for (const x of s) if (!["cross", "concurrency", "warm", "real", "overhead", "node"].includes(x)) throw new Error(`unknown section ${x} (cross, concurrency, warm, real, overhead, node)`)
         o.sections = new Set(s)
         break
       }
@@ -141,6 +154,12 @@ function parseArgs(argv: string[]): Options {
         o.langs = l as Lang[]
         break
       }
+      case "--node-runs":
+        o.nodeRuns = int(flag, val(), 1)
+        break
+      case "--node-emulated":
+        o.nodeEmulated = true
+        break
       case "--out":
         o.out = resolve(process.cwd(), val())
         break
@@ -227,11 +246,18 @@ export interface BenchResult {
   concurrency?: { samples: ConcSample[]; warmupMs: number; loadStart: string; loadEnd: string; durationMs: number; fixture: string; address: string }
   real?: RealResult
   overhead?: OverheadResult
+  node?: NodeBenchResult
 }
 
 /** Sets (the sections) as arrays in the JSON file. */
 function jsonReplacer(_k: string, v: unknown): unknown {
   return v instanceof Set ? [...v] : v
+}
+
+/** The report with its Node block: this run's, else the one already in the report file (the Node section is its own block, so a run without it keeps it). */
+function withNode(md: string, res: BenchResult, o: Options): string {
+  const block = res.node ? renderNodeSection(res.node) : nodeBlockOf(existsSync(o.out) ? readFileSync(o.out, "utf8") : "")
+  return block ? withNodeBlock(md, block) : md
 }
 
 async function main(): Promise<void> {
@@ -252,14 +278,15 @@ async function main(): Promise<void> {
         }
       }
       if (r.overhead) res.overhead = r.overhead
+      if (r.node) res.node = r.node
       res.loadEnd = r.loadEnd
       res.durationMs += r.durationMs
     }
     if (res.real) res.real.notes.push(...o.realNotes)
     // sections: what the files hold (older files wrote the Set as {})
-    res.options.sections = new Set([...(res.compile ? ["cross"] : []), ...(res.concurrency ? ["concurrency"] : []), ...(res.real ? ["real"] : []), ...(res.overhead ? ["overhead"] : [])])
+    res.options.sections = new Set([...(res.compile ? ["cross"] : []), ...(res.concurrency ? ["concurrency"] : []), ...(res.real ? ["real"] : []), ...(res.overhead ? ["overhead"] : []), ...(res.node ? ["node"] : [])])
     res.options.argv = ["--from-json", "<files>"]
-    const md = renderReport(res)
+    const md = withNode(renderReport(res), res, o)
     console.log(md)
     if (o.write) writeFileSync(o.out, md)
     return
@@ -299,10 +326,15 @@ async function main(): Promise<void> {
     res.overhead = await measureOverhead(o.overheadRuns)
     writeFileSync(o.json, JSON.stringify(res, jsonReplacer, 1))
   }
+  if (o.sections.has("node")) {
+    res.node = await runNodeBench({ runs: o.nodeRuns, emulated: o.nodeEmulated })
+    writeFileSync(o.json, JSON.stringify(res, jsonReplacer, 1))
+  }
   res.loadEnd = loadNow()
   res.durationMs = performance.now() - t0
   writeFileSync(o.json, JSON.stringify(res, jsonReplacer, 1))
-  const md = renderReport(res)
+  const nodeOnly = o.sections.size === 1 && o.sections.has("node") && existsSync(o.out)
+  const md = nodeOnly ? withNode(readFileSync(o.out, "utf8"), res, o) : withNode(renderReport(res), res, o)
   console.log(md)
   if (o.write) {
     writeFileSync(o.out, md)

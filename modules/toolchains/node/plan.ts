@@ -16,6 +16,23 @@
  *    package of another platform is installed;
  *  - runtime: the target's `node:<v>-bookworm-slim` (or -alpine), the app in /app, NODE_ENV=production,
  *    user node, entrypoint from package.json.
+ *
+ * Facts this rests on (npm 11.19, node-gyp 12, measured on the amd64 test machine, issue 17):
+ *  - `npm ci --cpu=arm64` *with* scripts exits 0 and picks the right platform packages, but
+ *    esbuild's postinstall hard-links an x86-64 binary into the tree and node-gyp builds the addons
+ *    for x86-64 (test/real/node.test.ts keeps that as its negative case): hence --ignore-scripts and
+ *    an explicit `npm rebuild`;
+ *  - a `file:` dependency is symlinked into the shared source unless --install-links, and then
+ *    its implicit `node-gyp rebuild` does not run;
+ *  - node-gyp without --nodedir downloads headers from nodejs.org; with `npm_config_nodedir` it
+ *    reads <nodedir>/include/node and downloads nothing;
+ *  - npm 11 warns that `npm_config_arch`/`_platform`/`_target_*` "will stop working in the next
+ *    major version"; the installers (prebuild-install, node-gyp-build, node-pre-gyp, node-gyp) read
+ *    them from the environment. The real rung fails if a future npm stops passing them;
+ *  - never set `npm_config_allow_scripts`: npm 11 fails a project install with EALLOWSCRIPTS. The
+ *    `allowScripts` policy in package.json is read (false = denied), not overridden;
+ *  - `npm rebuild` of a package allowScripts denies builds nothing and still reports success, so the
+ *    plan lists it as denied rather than trusting the exit code.
  */
 import { debianCrossPackage } from "../../core/env.js"
 import { MultiarchInputError } from "../../core/errors/index.js"
