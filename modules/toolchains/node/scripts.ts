@@ -58,8 +58,11 @@ for (const { dir, pkg } of pkgs(".")) {
   const gyp = pkg.gypfile !== false && fs.existsSync(path.join(dir, "binding.gyp"));
   const work = ["preinstall", "install", "postinstall"].filter((k) => s[k]).map((k) => k + ": " + s[k]);
   if (gyp && !s.install && !s.preinstall) work.push("install: node-gyp rebuild (binding.gyp)");
-  const what = work.join("; "), native = gyp || NATIVE.test(what), name = pkg.name;
-  seen.add(name);
+  const what = work.join("; "), native = gyp || NATIVE.test(what);
+  // the lock names a package by its folder (an alias "x": "npm:y@1" lives in node_modules/x)
+  const folder = path.relative(".", dir).split(path.sep).join("/").replace(/^.*node_modules\//, "");
+  const name = [folder, pkg.name].find((n) => [...want.compile, ...want.emulate, ...want.denied, ...want.skip.map((k) => k.name)].includes(n)) || pkg.name;
+  seen.add(name); seen.add(pkg.name);
   if (want.compile.includes(name)) {
     if (!work.length) console.log("multiarch: " + want.platform + " " + name + ": nothing to build (no install script, no binding.gyp)");
     else if (!native) fail.push(name + " was planned to be cross-compiled, but its install work is not a native build (" + what + "): it must run on " + want.platform + "; build with --emulate");
