@@ -60,7 +60,7 @@ for (const { dir, pkg } of pkgs(".")) {
   if (gyp && !s.install && !s.preinstall) work.push("install: node-gyp rebuild (binding.gyp)");
   const what = work.join("; "), native = gyp || NATIVE.test(what);
   // the lock names a package by its folder (an alias "x": "npm:y@1" lives in node_modules/x)
-  const folder = path.relative(".", dir).split(path.sep).join("/").replace(/^.*node_modules\//, "");
+  const folder = path.relative(".", dir).split(path.sep).join("/").split("node_modules/").pop();
   const name = [folder, pkg.name].find((n) => [...want.compile, ...want.emulate, ...want.denied, ...want.skip.map((k) => k.name)].includes(n)) || pkg.name;
   seen.add(name); seen.add(pkg.name);
   if (want.compile.includes(name)) {
