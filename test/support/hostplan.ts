@@ -95,7 +95,13 @@ export async function runPlanOnHost(
  * (which holds the stage's input), each cache to a folder of `dirs.caches`; setup is not run (the
  * host's tools come from test/setup). Returns at the first failing step.
  */
-export async function runStageOnHost(stage: PlanStage, dirs: { src: string; caches: string }, hostEnv: Record<string, string> = {}): Promise<StepResult[]> {
+export async function runStageOnHost(
+  stage: PlanStage,
+  dirs: { src: string; caches: string },
+  hostEnv: Record<string, string> = {},
+  /** Runs each (mapped) argv another way, e.g. in a target root under QEMU. */
+  wrap: (argv: string[]) => string[] = (a) => a,
+): Promise<StepResult[]> {
   const pairs: [string, string][] = ([[stage.workdir, dirs.src], ...stage.caches.map((c): [string, string] => [c.path, join(dirs.caches, c.key)])] as [string, string][]).sort((a, b) => b[0].length - a[0].length)
   const map = (s: string) => {
     for (const [from, to] of pairs) {
@@ -113,7 +119,7 @@ export async function runStageOnHost(stage: PlanStage, dirs: { src: string; cach
   }
   const results: StepResult[] = []
   for (const s of stage.steps) {
-    const argv = s.argv.map(map)
+    const argv = wrap(s.argv.map(map))
     const r = await run(argv, { cwd: dirs.src, env, timeoutMs: 30 * 60_000 })
     results.push({ step: s.name, argv, ...r })
     if (r.status !== 0) break
