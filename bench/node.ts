@@ -180,7 +180,7 @@ export function renderNodeSection(res: NodeBenchResult): string {
     L.push(`**Emulated vs cross-installed, linux/arm64: ${ratio(med(e, "ms"), med(c, "ms"), 1)}× wall, ${ratio(med(e, "cpuMs"), med(c, "cpuMs"), 1)}× CPU.**`, "")
   } else {
     L.push(
-      `Emulated sample: ${res.emulatedSkip}. The one emulated measurement of this fixture so far (issue 17, phase 1, same npm 11.19.1 and node 20 ABI, Debian trixie's node and gcc 14 in a debootstrapped arm64 chroot, load average 5–9): ` +
+      `Emulated sample: ${res.emulatedSkip}. The one emulated measurement of this fixture so far, **measured 2026-12-01 before 10:23 UTC** (issue 17, phase 1, not by this bench: same npm 11.19.1 and node 20 ABI, Debian trixie's node and gcc 14 in a debootstrapped arm64 chroot, load average 5–9): ` +
         "**2 701 s wall, 1 728 s user CPU** for `npm ci --omit=dev --install-links` on linux/arm64, against 267 s wall / 98 s CPU cross-installed in the same session: ≈10× wall, ≈18× CPU. " +
         "Run `test/setup/node.sh build-root` and `npm run bench -- --sections node --node-emulated` to measure it side by side here.",
       "",

@@ -335,7 +335,7 @@ export class Multiarch {
    * @param source Project root (holding package.json and package-lock.json). Default: the directory you run dagger in (without .git, node_modules, target and env files).
    * @param platforms Target platforms, comma-separated, e.g. linux/amd64,linux/arm64,linux/arm/v7; aliases such as arm64, aarch64, armhf are normalised.
    * @param nodeVersion Version of the builder and runtime images, e.g. 22 or 22.11.0 (default: .node-version, .nvmrc, engines.node, else the module's default).
-   * @param libc C library: gnu (Debian node images) or musl (Alpine images; C++ addons are then rebuilt on the target).
+   * @param libc C library: gnu (default: Debian node images; an Alpine --base implies musl) or musl (Alpine images; C++ addons are then rebuilt on the target).
    * @param entrypoint Image command, comma-separated, e.g. node,server.js (default: package.json start, bin or main).
    * @param emulate Rebuild every package with install work on the target platform under QEMU instead of cross-compiling it.
    * @param version Set as the org.opencontainers.image.version label.
@@ -351,7 +351,7 @@ export class Multiarch {
     @argument({ ignore: SOURCE_IGNORE }) source?: Directory,
     platforms: string = PLATFORMS,
     nodeVersion?: string,
-    libc: string = "gnu",
+    libc?: string,
     entrypoint?: string,
     emulate: boolean = false,
     version?: string,
@@ -418,7 +418,7 @@ export class Multiarch {
    * @param ldflags Go: extra -ldflags, added to the default "-s -w".
    * @param cgo Go: build with cgo and Debian's gcc-<triple> cross compiler for each target (default: CGO_ENABLED=0).
    * @param rustVersion Rust: version of the builder image (default: rust-toolchain.toml, else the module's default).
-   * @param libc Rust: C library, musl (static binaries on an empty base) or gnu (glibc, Debian base).
+   * @param libc Rust: C library, musl (default: static binaries on an empty base) or gnu (glibc, Debian base).
    * @param bin Rust: binary to build (cargo build --bin=<name>; default: default-run, the only binary of the package, or of a virtual workspace).
    * @param features Rust: cargo features.
    * @param profile Rust: cargo profile.
@@ -447,7 +447,7 @@ export class Multiarch {
     ldflags?: string,
     cgo: boolean = false,
     rustVersion?: string,
-    libc: string = "musl",
+    libc?: string,
     bin?: string,
     features?: string[],
     profile: string = "release",

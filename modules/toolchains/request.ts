@@ -19,15 +19,18 @@ import { checkPublicUrl } from "../core/url.js"
 import { checkSecretIds } from "./dockerfile/options.js"
 import { TOOLCHAIN_NAMES, toolchain, toolchainOptions, type LangName, type ToolchainOptions } from "./index.js"
 import type { BuildOptions } from "./options.js"
-import { DEFAULT_LIBC, DEFAULT_PROFILE } from "./rust/options.js"
+import { DEFAULT_PROFILE } from "./rust/options.js"
 
 /** The target platforms when none are given. */
 export const DEFAULT_PLATFORMS: readonly string[] = ["linux/amd64", "linux/arm64"]
 
-/** Every build option's default: what `--help` shows, and what counts as "not given". */
+/**
+ * Every build option's default: what `--help` shows, and what counts as "not given". `libc` has
+ * none here: its default depends on the toolchain (Rust musl, Node gnu), so `plan`, `build` and
+ * `binaries` leave it unset and the `rust` and `node` functions show their own.
+ */
 export const BUILD_DEFAULTS: Readonly<Partial<Record<keyof BuildOptions, unknown>>> = {
   platforms: DEFAULT_PLATFORMS,
-  libc: DEFAULT_LIBC,
   profile: DEFAULT_PROFILE,
   dockerfile: "Dockerfile",
   cgo: false,

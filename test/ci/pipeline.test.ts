@@ -193,7 +193,7 @@ describe("ci/pipeline.ts settings (pure)", () => {
     expect(req.options.go).toMatchObject({ cgo: true, package: "./cmd/app", version: "1.2.3", commit: "abc" })
     expect(req.labels).toEqual({ "org.opencontainers.image.revision": "abc", "org.opencontainers.image.source": "https://github.com/o/r", "org.opencontainers.image.version": "1.2.3" })
     // a name the request does not know is refused, naming the input
-    expect(() => parseBuildRequest({ lang: "java" })).toThrow(/invalid lang "java": not a toolchain multiarch builds with; use one of: go, rust, dockerfile/)
+    expect(() => parseBuildRequest({ lang: "java" })).toThrow(/invalid lang "java": not a toolchain multiarch builds with; use one of: go, rust, node, dockerfile/)
     const pub = parsePublishRequest({ address: "ghcr.io/o/app:1", tags: ["2", "latest"], username: "u", password: "p" })
     expect(pub.refs).toEqual(["ghcr.io/o/app:1", "ghcr.io/o/app:2", "ghcr.io/o/app:latest"])
     expect(pub.first).toBe("ghcr.io/o/app:1")

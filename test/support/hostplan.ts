@@ -17,21 +17,21 @@ export interface HostDirs {
   caches: string
 }
 
-export function pathMapper(plan: BuildPlan, dirs: HostDirs): (s: string) => string {
-  const pairs: [string, string][] = ([
-    [plan.workdir, dirs.src],
-    [dirname(plan.output.path), dirs.out],
-    ...plan.caches.map((c): [string, string] => [c.path, join(dirs.caches, c.key)]),
-  ] as [string, string][]).sort((a, b) => b[0].length - a[0].length)
+/** Maps container paths to host paths, longest prefix first; `inside` also rewrites them inside sh -c scripts and flag values. */
+function prefixMapper(pairs: [string, string][], inside: boolean): (s: string) => string {
+  const sorted = [...pairs].sort((a, b) => b[0].length - a[0].length)
   return (s: string) => {
-    for (const [from, to] of pairs) {
+    for (const [from, to] of sorted) {
       if (s === from) return to
       if (s.startsWith(from + "/")) return to + s.slice(from.length)
-      // inside sh -c scripts and flag values
-      s = s.split(from + "/").join(to + "/")
+      if (inside) s = s.split(from + "/").join(to + "/")
     }
     return s
   }
+}
+
+export function pathMapper(plan: BuildPlan, dirs: HostDirs): (s: string) => string {
+  return prefixMapper([[plan.workdir, dirs.src], [dirname(plan.output.path), dirs.out], ...plan.caches.map((c): [string, string] => [c.path, join(dirs.caches, c.key)])], true)
 }
 
 export interface StepResult {
@@ -64,6 +64,27 @@ export function run(
   })
 }
 
+/**
+ * Run `steps` in `cwd` with the plan's env (its paths mapped) over the host's PATH/HOME, then the
+ * host-only env; each argv mapped, then wrapped. Returns at the first failing step.
+ */
+async function runMapped(steps: readonly PlanStep[], planEnv: Record<string, string>, map: (s: string) => string, cwd: string, hostEnv: Record<string, string>, timeoutMs: number, wrap: (argv: string[]) => string[] = (a) => a): Promise<StepResult[]> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: process.env.HOME ?? "/root",
+    ...Object.fromEntries(Object.entries(planEnv).map(([k, v]) => [k, map(v)])),
+    ...hostEnv,
+  }
+  const results: StepResult[] = []
+  for (const s of steps) {
+    const argv = wrap(s.argv.map(map))
+    const r = await run(argv, { cwd, env, timeoutMs })
+    results.push({ step: s.name, argv, ...r })
+    if (r.status !== 0) break
+  }
+  return results
+}
+
 /** Run the plan's build steps (not builder.setup: the host has its toolchain installed by test/setup). */
 export async function runPlanOnHost(
   plan: BuildPlan,
@@ -71,23 +92,9 @@ export async function runPlanOnHost(
   hostEnv: Record<string, string> = {},
   steps: PlanStep[] = plan.steps,
 ): Promise<StepResult[]> {
-  const map = pathMapper(plan, dirs)
   mkdirSync(dirs.out, { recursive: true })
   for (const c of plan.caches) mkdirSync(join(dirs.caches, c.key), { recursive: true })
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? "/usr/bin:/bin",
-    HOME: process.env.HOME ?? "/root",
-    ...Object.fromEntries(Object.entries(plan.env).map(([k, v]) => [k, map(v)])),
-    ...hostEnv,
-  }
-  const results: StepResult[] = []
-  for (const s of steps) {
-    const argv = s.argv.map(map)
-    const r = await run(argv, { cwd: dirs.src, env, timeoutMs: 15 * 60_000 })
-    results.push({ step: s.name, argv, ...r })
-    if (r.status !== 0) break
-  }
-  return results
+  return runMapped(steps, plan.env, pathMapper(plan, dirs), dirs.src, hostEnv, 15 * 60_000)
 }
 
 /**
@@ -102,27 +109,7 @@ export async function runStageOnHost(
   /** Runs each (mapped) argv another way, e.g. in a target root under QEMU. */
   wrap: (argv: string[]) => string[] = (a) => a,
 ): Promise<StepResult[]> {
-  const pairs: [string, string][] = ([[stage.workdir, dirs.src], ...stage.caches.map((c): [string, string] => [c.path, join(dirs.caches, c.key)])] as [string, string][]).sort((a, b) => b[0].length - a[0].length)
-  const map = (s: string) => {
-    for (const [from, to] of pairs) {
-      if (s === from) return to
-      if (s.startsWith(from + "/")) return to + s.slice(from.length)
-    }
-    return s
-  }
   for (const c of stage.caches) mkdirSync(join(dirs.caches, c.key), { recursive: true })
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? "/usr/bin:/bin",
-    HOME: process.env.HOME ?? "/root",
-    ...Object.fromEntries(Object.entries(stage.env).map(([k, v]) => [k, map(v)])),
-    ...hostEnv,
-  }
-  const results: StepResult[] = []
-  for (const s of stage.steps) {
-    const argv = wrap(s.argv.map(map))
-    const r = await run(argv, { cwd: dirs.src, env, timeoutMs: 30 * 60_000 })
-    results.push({ step: s.name, argv, ...r })
-    if (r.status !== 0) break
-  }
-  return results
+  const map = prefixMapper([[stage.workdir, dirs.src], ...stage.caches.map((c): [string, string] => [c.path, join(dirs.caches, c.key)])], false)
+  return runMapped(stage.steps, stage.env, map, dirs.src, hostEnv, 30 * 60_000, wrap)
 }

@@ -1,4 +1,5 @@
 /** Node toolchain options: what `--node-version`, `--libc`, `--base`, `--entrypoint` and `--emulate` mean for a Node build, and their checks. */
+import { parseChoice } from "../../core/choice.js"
 import { MultiarchInputError } from "../../core/errors/index.js"
 import type { BuildOptions } from "../options.js"
 import type { NodeLibc } from "./lock.js"
@@ -17,10 +18,18 @@ export interface NodeOptions {
   emulate?: boolean
 }
 
+/** `--libc` for Node: gnu (glibc, Debian images) or musl (Alpine), case-insensitive, with a "did you mean". */
+function parseNodeLibc(value: string): "gnu" | "musl" {
+  return parseChoice("libc", value, ["gnu", "musl"] as const, {
+    what: "a C library multiarch installs Node apps for (gnu: Debian node images; musl: Alpine)",
+    aliases: { glibc: "gnu", alpine: "musl", debian: "gnu" },
+  })
+}
+
 /** The Node options from the build options: `--libc gnu` is glibc; an Alpine `--base` implies musl. */
 export function nodeOptions(b: BuildOptions): NodeOptions {
   const libc: NodeLibc | undefined =
-    b.libc === "musl" ? "musl" : b.libc === "gnu" || b.libc === "glibc" ? "glibc" : b.libc === undefined && b.base !== undefined && /(^|[/:@-])alpine/.test(b.base) ? "musl" : (b.libc as NodeLibc | undefined)
+    b.libc !== undefined ? (parseNodeLibc(b.libc) === "gnu" ? "glibc" : "musl") : b.base !== undefined && /(^|[/:@-])alpine/.test(b.base) ? "musl" : undefined
   return {
     nodeVersion: b.nodeVersion,
     libc,

@@ -58,7 +58,7 @@ export const LIBCS = ["musl", "gnu"] as const
 /** `--libc`: musl or gnu, with a "did you mean" (glibc is gnu, as in the target triples). */
 export function parseLibc(value: string): Libc {
   return parseChoice("libc", value, LIBCS, {
-    what: "a C library multiarch builds Rust with (musl: static binaries; gnu: glibc)",
+    what: "a C library multiarch builds with (musl: static Rust binaries, Alpine Node images; gnu: glibc)",
     aliases: { glibc: "gnu", "gnu-libc": "gnu", libc: "gnu", "musl-libc": "musl", static: "musl", dynamic: "gnu" },
   })
 }

@@ -54,10 +54,10 @@ describe("parseBuildRequest", () => {
 describe("the option surface of issue 15/19 (pure: before any engine work)", () => {
   it("words get a did-you-mean: --libc glibc → gnu, --lang golang → go, --lang rsut → rust; case-insensitive values are canonical", () => {
     const libc = inputError(() => parseBuildRequest({ libc: "glibc" }))
-    expect(libc.message).toBe('invalid libc "glibc": not a C library multiarch builds Rust with (musl: static binaries; gnu: glibc); did you mean gnu? (--libc gnu; the values are: musl, gnu)')
+    expect(libc.message).toBe('invalid libc "glibc": not a C library multiarch builds with (musl: static Rust binaries, Alpine Node images; gnu: glibc); did you mean gnu? (--libc gnu; the values are: musl, gnu)')
     expect(inputError(() => parseBuildRequest({ lang: "golang" })).fix).toMatch(/^did you mean go\?/)
     expect(inputError(() => parseBuildRequest({ lang: "rsut" })).fix).toMatch(/^did you mean rust\?/)
-    expect(inputError(() => parseBuildRequest({ lang: "java" })).fix).toBe("use one of: go, rust, dockerfile")
+    expect(inputError(() => parseBuildRequest({ lang: "java" })).fix).toBe("use one of: go, rust, node, dockerfile")
     expect(parseBuildRequest({ lang: "Go" }).lang).toBe("go")
     expect(parseBuildRequest({ libc: "GNU" }).options.rust.libc).toBe("gnu")
   })

@@ -13,6 +13,7 @@ import { TARGETS } from "../../../../modules/core/index.js"
 import type { PlanStage, PlanStep, SourceFacts } from "../../../../modules/core/plan.js"
 import { resolveEntrypoint, type NodePlan } from "../../../../modules/toolchains/node/index.js"
 import { nodeToolchain } from "../../../../modules/toolchains/node/index.js"
+import { parseBuildRequest } from "../../../../modules/toolchains/request.js"
 import { enginePlatform } from "../../../../modules/core/native.js"
 import { inputError } from "../../../support/errors.js"
 import { factsOf } from "../../../support/facts.js"
@@ -172,6 +173,19 @@ describe("images per platform and version (the target table's nodeImages)", () =
     const opts = nodeToolchain.options({ base: "node:20-alpine3.20" })
     expect(opts.libc).toBe("musl")
     expect(nodeToolchain.options({ libc: "gnu", base: "node:20-alpine" }).libc).toBe("glibc")
+  })
+
+  it("--libc: not given is glibc's plan (plan/build show no default, Rust's is musl); gnu/musl in any case; a near word gets a did-you-mean; options of another toolchain are refused", () => {
+    expect(nodeToolchain.options({}).libc).toBeUndefined()
+    expect(planNode(["linux/arm64"], {}, fixture, NATIVE)[0].node.libc).toBe("glibc")
+    expect(nodeToolchain.options({ libc: "GNU" }).libc).toBe("glibc")
+    expect(nodeToolchain.options({ libc: "Musl" }).libc).toBe("musl")
+    expect(parseBuildRequest({ lang: "node", libc: "musl" }).options.node.libc).toBe("musl")
+    expect(parseBuildRequest({ lang: "node" }).options.node.libc).toBeUndefined()
+    expect(inputError(() => nodeToolchain.options({ libc: "alpine" })).fix).toMatch(/^did you mean musl\?/)
+    const e = inputError(() => parseBuildRequest({ lang: "node", cgo: true, nodeVersion: "22", entrypoint: ["node", "x.js"] }))
+    expect(e.message).toBe('invalid cgo "true": --cgo is an option of go and this build uses node (--lang node); drop --cgo')
+    expect(inputError(() => parseBuildRequest({ lang: "go", nodeVersion: "22" })).message).toBe('invalid node-version "22": --node-version is an option of node and this build uses go (--lang go); drop --node-version')
   })
 
   it("a platform whose packages have no binary for it is refused before any engine work", () => {
