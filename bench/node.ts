@@ -153,7 +153,7 @@ export const NODE_BLOCK_END = "<!-- node-bench:end -->"
 
 /** The Markdown block of section 4. */
 export function renderNodeSection(res: NodeBenchResult): string {
-  const L: string[] = [NODE_BLOCK_START, "", "## 4. Node: npm ci of the node-app fixture natively, cross-installed, and under QEMU", ""]
+  const L: string[] = [NODE_BLOCK_START, "", "## 6. Node: npm ci of the node-app fixture natively, cross-installed, and under QEMU", ""]
   L.push(
     `Measured ${res.startedAt.replace("T", " ").replace(/\.\d+Z$/, " UTC")} (${(res.durationMs / 60000).toFixed(1)} min) by bench/node.ts; host node ${res.nodeVersion}, npm ${res.npmVersion}. ` +
       `Load average (1/5/15 min) **${res.loadStart}** at the start, **${res.loadEnd}** at the end, on 2 cores shared with other engineers' work: read CPU time and the ratios, not absolute wall times. ` +
