@@ -161,7 +161,7 @@ const WRONG: WrongInput[] = [
     what: "Rust options on a Go module (--libc gnu --features tls)",
     steps: (s) => [{ fn: "build", args: { source: s.go, libc: "gnu", features: ["tls"] } }],
     field: "libc",
-    message: /2 problems:[\s\S]*--libc is an option of rust and this build uses go \(found go\.mod\); drop --libc[\s\S]*--features is an option of rust/,
+    message: /2 problems:[\s\S]*--libc is an option of rust and node and this build uses go \(found go\.mod\); drop --libc[\s\S]*--features is an option of rust/,
   },
   {
     what: "--pkg cmd/app: did you mean ./cmd/app",
