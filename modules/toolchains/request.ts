@@ -116,7 +116,7 @@ export function parseBuildRequest<Secret = unknown>(o: BuildOptions<Secret>): Bu
   // --cgo-packages x` is "an option of go", not "add --cgo")
   if (lang !== undefined) checkOptionsFit({ given, shown }, lang, `--lang ${lang}`)
   const options = toolchainOptions(o)
-  for (const n of TOOLCHAIN_NAMES) toolchain(n).check(options[n])
+  checkToolchainOptions(o, options, lang)
   checkSecretIds(o.secretIds, o.secrets?.length ?? 0)
   return {
     targets,
@@ -128,6 +128,39 @@ export function parseBuildRequest<Secret = unknown>(o: BuildOptions<Secret>): Bu
     given,
     shown,
   }
+}
+
+/**
+ * Each toolchain checks its options: with --lang only that one (another's options were refused
+ * above); without it every toolchain, before the source is read — except a value of an option that
+ * several toolchains read with their own syntax (`--entrypoint`: Go's binary name, Node's argv
+ * node,server.js) refused by one while another takes it: that one is left to the toolchain
+ * detection picks (planBuild checks its options again, after detection).
+ */
+function checkToolchainOptions(o: BuildOptions, options: ToolchainOptions, lang: LangName | undefined): void {
+  for (const n of lang !== undefined ? [lang] : TOOLCHAIN_NAMES) {
+    try {
+      toolchain(n).check(options[n])
+    } catch (e) {
+      if (lang === undefined && e instanceof MultiarchInputError && !(e instanceof MultiarchInputErrors) && takenByAnother(o, e.field, n)) continue
+      throw e
+    }
+  }
+}
+
+/** Whether a toolchain other than `by` reads the option behind `field` and takes its value. */
+function takenByAnother(o: BuildOptions, field: string, by: LangName): boolean {
+  const key = (Object.keys(o) as (keyof BuildOptions)[]).find((k) => flagName(k) === field)
+  if (key === undefined) return false
+  return TOOLCHAIN_NAMES.some((m) => {
+    if (m === by || !toolchain(m).flags.includes(key)) return false
+    try {
+      toolchain(m).check(toolchain(m).options({ [key]: o[key] }))
+      return true
+    } catch {
+      return false
+    }
+  })
 }
 
 /**

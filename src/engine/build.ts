@@ -45,6 +45,7 @@ export async function planBuild(source: Directory, req: BuildRequest<Secret>, wa
   if (req.given.includes("dockerfile") && dockerfile !== undefined && facts.files[dockerfile] === undefined) throw missingDockerfile(dockerfile, facts)
   const { lang, reason, alsoFound } = detectToolchain(facts, req.options, req.lang)
   checkOptionsFit(req, lang, req.lang ? `--lang ${lang}` : reason.split(";")[0])
+  toolchain(lang).check(req.options[lang])
   if (want.binaries && !toolchain(lang).binaries)
     throw new MultiarchInputError("lang", lang, `a ${lang} build produces images, not binaries`, "use build … tarball, or a Go/Rust source")
   const secrets = req.secrets.length ? await secretIds(req.secrets, req.secretIds) : []

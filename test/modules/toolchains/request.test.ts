@@ -131,6 +131,20 @@ describe("the option surface of issue 15/19 (pure: before any engine work)", () 
     )
   })
 
+  it("--entrypoint, read by Go (a binary name) and Node (an argv): without --lang a value one of them takes waits for detection; with --lang, or taken by none, it is refused at once", () => {
+    // no --lang: Node takes node,server.js, so Go's refusal waits for the toolchain detection picks
+    expect(parseBuildRequest({ entrypoint: "node,server.js" }).options.node.entrypoint).toEqual(["node", "server.js"])
+    expect(parseBuildRequest({ entrypoint: "node,server.js" }).options.go.entrypoint).toBe("node,server.js")
+    expect(() => toolchain("go").check(parseBuildRequest({ entrypoint: "node,server.js" }).options.go)).toThrow(/invalid entrypoint "node,server.js": not a plain file name/)
+    expect(inputError(() => parseBuildRequest({ lang: "go", entrypoint: "node,server.js" })).message).toBe(`invalid entrypoint "node,server.js": not a plain file name; use letters, digits, '.', '_' or '-'`)
+    expect(parseBuildRequest({ lang: "node", entrypoint: "node,server.js" }).options.node.entrypoint).toEqual(["node", "server.js"])
+    // taken by none of them: refused before the source is read, with or without --lang
+    expect(inputError(() => parseBuildRequest({ entrypoint: "node,,x.js" })).field).toBe("entrypoint")
+    expect(inputError(() => parseBuildRequest({ lang: "node", entrypoint: "node,,x.js" })).message).toMatch(/the entrypoint has an empty word/)
+    // an option only one toolchain reads is still checked at once without --lang
+    expect(inputError(() => parseBuildRequest({ goVersion: "latest" })).field).toBe("go-version")
+  })
+
   it("every option a toolchain reads is in its flags (or shared): nothing it reads is refused as another toolchain's", () => {
     const keys = ["goVersion", "goImage", "pkg", "ldflags", "cgo", "tags", "cgoPackages", "binaryName", "versionVar", "commitVar", "entrypoint", "rustVersion", "rustImage", "libc", "bin", "features", "noDefaultFeatures", "profile", "dockerfile", "target", "buildArgs", "allowSecretBuildArgs", "secretIds", "emulate", "cacheNamespace", "base"] as const
     const sample: Record<string, unknown> = { libc: "gnu", features: ["x"], tags: ["t"], cgoPackages: ["libx-dev"], buildArgs: ["A=1"], secretIds: ["s"], cgo: true, noDefaultFeatures: true, emulate: true, allowSecretBuildArgs: true }
