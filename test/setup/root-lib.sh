@@ -13,7 +13,7 @@
 # session ends the kernel ends every process that is still running in it (dockerd included);
 # --kill-child ends the session when its unshare is killed (a killed rehearsal leaves nothing).
 # What a session cannot keep to itself:
-#   - binfmt_misc is kernel-wide: only qemu-aarch64 is registered (see lib.sh), and removed again
+#   - binfmt_misc is kernel-wide: only qemu-aarch64 and qemu-arm are registered (lib.sh, node.sh), and removed again
 #     afterwards when it was not registered before (binfmt_misc unmounted too if it was not mounted);
 #   - the network namespace is the host's (apt and npm need it). The root's dockerd gets a bridge
 #     of its own, multiarch-br0 (10.213.213.1/24; MULTIARCH_ROOT_BRIDGE_CIDR), made for the session
@@ -170,19 +170,28 @@ root_bridge_down() { # "made" | "kept"
   return 0
 }
 
-# binfmt is kernel-wide: remember what was there, and restore it after the session
-root_binfmt_before() {
-  local m=no a=absent
+# binfmt is kernel-wide: remember what was there, and restore it after the session. The handlers
+# the rungs register: qemu-aarch64 (lib.sh), qemu-arm (test/setup/node.sh: the arm/v7 node spawns
+# esbuild's arm binary).
+ROOT_BINFMT_HANDLERS=(qemu-aarch64 qemu-arm)
+root_binfmt_before() { # -> "<mounted> <handler>=present|absent…"
+  local m=no h out
   mountpoint -q /proc/sys/fs/binfmt_misc && m=yes
   if [ $m = no ]; then mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc; fi
-  [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] && a=present
-  echo "$m $a"
+  out=$m
+  for h in "${ROOT_BINFMT_HANDLERS[@]}"; do
+    if [ -e "/proc/sys/fs/binfmt_misc/$h" ]; then out="$out $h=present"; else out="$out $h=absent"; fi
+  done
+  echo "$out"
 }
-root_binfmt_restore() { # "<mounted> <aarch64>" as root_binfmt_before printed it
-  local m=${1%% *} a=${1##* }
-  if [ "$a" = absent ] && [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
-    echo -1 >/proc/sys/fs/binfmt_misc/qemu-aarch64 && rsay "binfmt: removed the qemu-aarch64 handler the session registered (it was not there before)"
-  fi
+root_binfmt_restore() { # the string root_binfmt_before printed
+  local m=${1%% *} e h
+  for e in ${1#* }; do
+    h=${e%%=*}
+    if [ "${e#*=}" = absent ] && [ -e "/proc/sys/fs/binfmt_misc/$h" ]; then
+      echo -1 >"/proc/sys/fs/binfmt_misc/$h" && rsay "binfmt: removed the $h handler the session registered (it was not there before)"
+    fi
+  done
   if [ "$m" = no ] && mountpoint -q /proc/sys/fs/binfmt_misc; then
     umount /proc/sys/fs/binfmt_misc && rsay "binfmt: unmounted binfmt_misc (it was not mounted before)"
   fi

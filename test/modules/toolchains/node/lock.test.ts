@@ -35,22 +35,20 @@ describe("npm's os/cpu/libc rule", () => {
   })
 })
 
-describe("the fixture's lock (esbuild, sharp, better-sqlite3, a local addon)", () => {
+describe("the fixture's lock (esbuild, sharp, a local addon)", () => {
   it("selects each target's platform packages and nothing of another platform", () => {
     expect(targetPackages(fixtureLock, linux("arm64"), {}).installed).toEqual(["@esbuild/linux-arm64@0.28.2", "@img/sharp-libvips-linux-arm64@1.3.4", "@img/sharp-linux-arm64@0.35.5"])
     expect(targetPackages(fixtureLock, linux("arm"), {}).installed).toEqual(["@esbuild/linux-arm@0.28.2", "@img/sharp-libvips-linux-arm@1.3.4", "@img/sharp-linux-arm@0.35.5"])
     expect(targetPackages(fixtureLock, linux("x64", "musl"), {}).installed).toEqual(["@esbuild/linux-x64@0.28.2", "@img/sharp-libvips-linuxmusl-x64@1.3.4", "@img/sharp-linuxmusl-x64@0.35.5"])
   })
 
-  it("esbuild's postinstall is skipped (its binary is a platform package), better-sqlite3 and the local addon are compiled", () => {
+  it("esbuild's postinstall is skipped (its binary is a platform package), the local addon is compiled", () => {
     const t = targetPackages(fixtureLock, linux("arm64"), {})
     expect(t.decisions.map((d) => [d.name, d.kind])).toEqual([
-      ["better-sqlite3", "compile"],
       ["esbuild", "skip"],
       ["fixture-addon", "compile"],
     ])
     expect(t.decisions.find((d) => d.name === "esbuild")!.via).toEqual(["@esbuild/linux-arm64"])
-    expect(t.decisions.find((d) => d.name === "better-sqlite3")!.reason).toMatch(/depends on prebuild-install/)
     expect(t.decisions.find((d) => d.name === "fixture-addon")).toMatchObject({ local: true, reason: expect.stringMatching(/local dependency \(addon\/\)/) })
     expect(t.uncovered).toEqual([])
   })
@@ -58,7 +56,6 @@ describe("the fixture's lock (esbuild, sharp, better-sqlite3, a local addon)", (
   it("--emulate turns every compile into an emulated rebuild; the skip stays", () => {
     const t = targetPackages(fixtureLock, linux("arm64"), {}, true)
     expect(t.decisions.map((d) => [d.name, d.kind])).toEqual([
-      ["better-sqlite3", "emulate"],
       ["esbuild", "skip"],
       ["fixture-addon", "emulate"],
     ])
@@ -77,6 +74,10 @@ describe("decisions from a synthetic lock", () => {
   const l = lock({
     "node_modules/gyp-addon": { version: "1.0.0", hasInstallScript: true, dependencies: { "node-addon-api": "^8" } },
     "node_modules/node-addon-api": { version: "8.0.0" },
+    // shaped like better-sqlite3 12 (install: prebuild-install || node-gyp rebuild --release)
+    "node_modules/prebuilt-or-gyp": { version: "12.0.0", hasInstallScript: true, dependencies: { bindings: "^1.5.0", "prebuild-install": "^7.1.1" } },
+    "node_modules/bindings": { version: "1.5.0" },
+    "node_modules/prebuild-install": { version: "7.1.3" },
     "node_modules/downloader": { version: "2.0.0", hasInstallScript: true, dependencies: { "https-proxy-agent": "^7" } },
     "node_modules/denied-addon": { version: "3.1.0", hasInstallScript: true, dependencies: { nan: "^2" } },
     "node_modules/devtool": { version: "1.0.0", dev: true, hasInstallScript: true },
@@ -92,10 +93,12 @@ describe("decisions from a synthetic lock", () => {
     const t = targetPackages(l, linux("arm64"), { "denied-addon@^3.0.0": false })
     expect(Object.fromEntries(t.decisions.map((d) => [d.name, d.kind]))).toEqual({
       "gyp-addon": "compile",
+      "prebuilt-or-gyp": "compile",
       downloader: "emulate",
       "denied-addon": "denied",
       "bin-wrapper": "skip",
     })
+    expect(t.decisions.find((d) => d.name === "prebuilt-or-gyp")!.reason).toMatch(/depends on prebuild-install/)
     expect(t.decisions.find((d) => d.name === "downloader")!.reason).toBe("install script that is not a known native build: it must run on the target")
     expect(t.installed).toEqual(["@bw/linux-arm64@1.0.0"])
     // fsevents is darwin-only: a package whose platform packages cover no Linux is not "uncovered"

@@ -5,7 +5,7 @@
  * Expected strings are typed in here, not derived from the code under test.
  */
 import { execFileSync, spawnSync } from "node:child_process"
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { describe, expect, it } from "vitest"
@@ -68,8 +68,8 @@ describe("the fixture for linux/amd64, linux/arm64, linux/arm/v7 on an amd64 eng
       const st = p.stages[0]
       expect(st.steps.map((s) => s.name)).toEqual(["check npm", "npm ci", "classify packages", "npm rebuild (cross-compile)", "verify ELF", "verify platform packages"])
       expect(step(st, "npm ci").argv).toEqual(["npm", "ci", "--omit=dev", "--os=linux", `--cpu=${want[p.platform]}`, "--libc=glibc", "--ignore-scripts", "--install-links", "--no-audit", "--no-fund"])
-      expect(step(st, "npm rebuild (cross-compile)").argv).toEqual(["npm", "rebuild", "better-sqlite3", "fixture-addon", "--foreground-scripts", "--no-audit", "--no-fund"])
-      expect(JSON.parse(step(st, "classify packages").argv[3])).toEqual({ platform: p.platform, compile: ["better-sqlite3", "fixture-addon"], emulate: [], skip: [{ name: "esbuild", via: [`@esbuild/linux-${want[p.platform]}`] }], denied: [] })
+      expect(step(st, "npm rebuild (cross-compile)").argv).toEqual(["npm", "rebuild", "fixture-addon", "--foreground-scripts", "--no-audit", "--no-fund"])
+      expect(JSON.parse(step(st, "classify packages").argv[3])).toEqual({ platform: p.platform, compile: ["fixture-addon"], emulate: [], skip: [{ name: "esbuild", via: [`@esbuild/linux-${want[p.platform]}`] }], denied: [] })
       expect(step(st, "verify platform packages").argv.slice(3)).toEqual([p.platform, "linux", want[p.platform], "glibc"])
       expect(st.caches).toEqual([{ path: "/root/.npm", key: "multiarch-npm-cache" }])
     }
@@ -99,7 +99,7 @@ describe("the fixture for linux/amd64, linux/arm64, linux/arm/v7 on an amd64 eng
     const text = nodeToolchain.describe(plans, enginePlatform(NATIVE))
     expect(text).toContain("linux/arm64: node 20 (.nvmrc), glibc, cross")
     expect(text).toContain("cross-installed platform packages: @esbuild/linux-arm64@0.28.2, @img/sharp-libvips-linux-arm64@1.3.4, @img/sharp-linux-arm64@0.35.5")
-    expect(text).toMatch(/cross-compiled \(aarch64-linux-gnu-g\+\+\): better-sqlite3@12\.11\.1 \(native addon/)
+    expect(text).toContain("cross-compiled (aarch64-linux-gnu-g++): fixture-addon (local dependency (addon/): node-gyp build for the target when it has a binding.gyp)")
     expect(text).toContain("emulated: none")
     expect(text).toMatch(/^shared: runs once for linux\/amd64, linux\/arm64, linux\/arm\/v7/)
   })
@@ -151,7 +151,7 @@ describe("emulated rebuilds, only of the packages that need one", () => {
     expect(arm.packages.installed).toEqual(["@esbuild/linux-arm64@0.28.2", "@img/sharp-libvips-linuxmusl-arm64@1.3.4", "@img/sharp-linuxmusl-arm64@0.35.5"])
     expect(arm.stages[1]).toMatchObject({ platform: "linux/arm64", image: "node:20-alpine" })
     expect(arm.stages[1].setup.map((s) => s.argv)).toEqual([["apk", "add", "--no-cache", "python3", "make", "g++"]])
-    expect(arm.packages.emulated.map((d) => d.name)).toEqual(["better-sqlite3", "fixture-addon"])
+    expect(arm.packages.emulated.map((d) => d.name)).toEqual(["fixture-addon"])
     expect(arm.runtime.base).toBe("node:20-alpine")
   })
 })
@@ -248,7 +248,6 @@ describe("the in-builder checks, run on small trees", () => {
 
   it("classify: agrees with the plan on the fixture's packages; a package planned for cross-compiling whose script is no native build fails", () => {
     const ok = tree({
-      "better-sqlite3": { name: "better-sqlite3", scripts: { install: "prebuild-install || node-gyp rebuild --release" } },
       esbuild: { name: "esbuild", scripts: { postinstall: "node install.js" } },
       "@esbuild/linux-arm64": { name: "@esbuild/linux-arm64", os: ["linux"], cpu: ["arm64"] },
       "fixture-addon": { name: "fixture-addon" },
@@ -260,12 +259,14 @@ describe("the in-builder checks, run on small trees", () => {
     expect(good.stdout).toContain("multiarch: linux/arm64 fixture-addon: cross-compile (install: node-gyp rebuild (binding.gyp))")
     expect(good.stdout).toContain("multiarch: linux/arm64 esbuild: script skipped")
 
-    writeFileSync(join(ok, "node_modules/better-sqlite3/package.json"), JSON.stringify({ name: "better-sqlite3", scripts: { install: "node download-binary.js" } }))
+    // planned from the lock as a node-gyp build, found in the tree as a download script without binding.gyp
+    writeFileSync(join(ok, "node_modules/fixture-addon/package.json"), JSON.stringify({ name: "fixture-addon", scripts: { install: "node download-binary.js" } }))
+    rmSync(join(ok, "node_modules/fixture-addon/binding.gyp"))
     mkdirSync(join(ok, "node_modules/sneaky"))
     writeFileSync(join(ok, "node_modules/sneaky/package.json"), JSON.stringify({ name: "sneaky", scripts: { postinstall: "node x.js" } }))
     const bad = runStep(classify, ok)
     expect(bad.status).toBe(1)
-    expect(bad.stderr).toContain("multiarch: linux/arm64: better-sqlite3 was planned to be cross-compiled, but its install work is not a native build (install: node download-binary.js): it must run on linux/arm64; build with --emulate")
+    expect(bad.stderr).toContain("multiarch: linux/arm64: fixture-addon was planned to be cross-compiled, but its install work is not a native build (install: node download-binary.js): it must run on linux/arm64; build with --emulate")
     expect(bad.stderr).toContain("multiarch: linux/arm64: sneaky has install work the plan did not see in package-lock.json")
   })
 
