@@ -1,5 +1,5 @@
 /**
- * Section 4 (issue 17): the Node fixture's production install — natively, cross-installed by the
+ * Section 6 (issue 17): the Node fixture's production install — natively, cross-installed by the
  * plan, and under QEMU — side by side, warm npm cache, fresh tree per sample.
  *
  *  - native       `npm ci --omit=dev --install-links` on amd64 with its scripts (what a buildx
@@ -8,7 +8,8 @@
  *                 --os/--cpu/--libc --ignore-scripts --install-links, classify, npm rebuild with the
  *                 target env and Debian's cross g++, the ELF and platform checks); host env as in
  *                 test/real/node.test.ts (HOST_ENV: this host's node headers are in /usr);
- *  - emulated     (only with --node-emulated: ~45 min on 2 cores) the same `npm ci --omit=dev
+ *  - emulated     (only with --node-emulated: 45 min on 2 cores with the fixture's former
+ *                 better-sqlite3, not timed since it was dropped) the same `npm ci --omit=dev
  *                 --install-links` run by the official arm64 node 20.20.2 under qemu-user, in the
  *                 arm64 build root of test/setup/node.sh (bookworm's g++/make/python3, the host's
  *                 npm), through a private mount namespace + chroot — what `RUN npm ci` does in an
@@ -151,7 +152,7 @@ export async function runNodeBench(o: { runs: number; emulated: boolean }): Prom
 export const NODE_BLOCK_START = "<!-- node-bench:start (bench/node.ts; `npm run bench -- --sections node` rewrites only this block) -->"
 export const NODE_BLOCK_END = "<!-- node-bench:end -->"
 
-/** The Markdown block of section 4. */
+/** The Markdown block of section 6. */
 export function renderNodeSection(res: NodeBenchResult): string {
   const L: string[] = [NODE_BLOCK_START, "", "## 6. Node: npm ci of the node-app fixture natively, cross-installed, and under QEMU", ""]
   L.push(
@@ -180,7 +181,7 @@ export function renderNodeSection(res: NodeBenchResult): string {
     L.push(`**Emulated vs cross-installed, linux/arm64: ${ratio(med(e, "ms"), med(c, "ms"), 1)}× wall, ${ratio(med(e, "cpuMs"), med(c, "cpuMs"), 1)}× CPU.**`, "")
   } else {
     L.push(
-      `Emulated sample: ${res.emulatedSkip}. The one emulated measurement of this fixture so far, **measured 2026-12-01 before 10:23 UTC** (issue 17, phase 1, not by this bench: same npm 11.19.1 and node 20 ABI, Debian trixie's node and gcc 14 in a debootstrapped arm64 chroot, load average 5–9): ` +
+      `Emulated sample: ${res.emulatedSkip}. The one emulated measurement so far, **measured 2026-12-01 before 10:23 UTC** on the fixture as it was then, with better-sqlite3 (dropped from it later that day; its SQLite compile was nearly all of the time) (issue 17, phase 1, not by this bench: same npm 11.19.1 and node 20 ABI, Debian trixie's node and gcc 14 in a debootstrapped arm64 chroot, load average 5–9): ` +
         "**2 701 s wall, 1 728 s user CPU** for `npm ci --omit=dev --install-links` on linux/arm64, against 267 s wall / 98 s CPU cross-installed in the same session: ≈10× wall, ≈18× CPU. " +
         "Run `test/setup/node.sh build-root` and `npm run bench -- --sections node --node-emulated` to measure it side by side here.",
       "",

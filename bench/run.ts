@@ -48,8 +48,8 @@ const HELP = `usage: npm run bench -- [options]      (or: npx tsx bench/run.ts [
   --json FILE       also write the raw results as JSON (default bench/results.json)
   --from-json FILE  render the report from a JSON file of an earlier run (no measuring)
   --real-note TEXT  a note printed at the top of the real section (e.g. what was not run, and why)
-  --node-runs N     samples of every Node job (default 1: each one compiles SQLite)
-  --node-emulated   add the emulated arm64 npm ci (about 45 min here; needs test/setup/node.sh build-root)
+  --node-runs N     samples of every Node job (default 1)
+  --node-emulated   add the emulated arm64 npm ci (under QEMU; needs test/setup/node.sh build-root)
   --out FILE        where to write the report (default bench/RESULTS.md)
   --no-write        print only
 

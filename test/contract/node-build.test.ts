@@ -21,6 +21,8 @@ let built: ChainResult
 let planned: ChainResult
 let emulated: ChainResult
 let badVersion: ChainResult
+let nodeEntry: ChainResult
+let goEntry: ChainResult
 
 /** The container a directory comes from (Container.directory, through withoutDirectory & co.). */
 function containerOf(e: RecordingEngine, dirId: string): ContainerView {
@@ -63,7 +65,7 @@ beforeAll(async () => {
   engine = await startRecordingEngine({ defaultPlatform: "linux/amd64" })
   const source = engine.fixtureDirectory(NODE_APP)
   const emu = engine.fixtureDirectory(EMU_APP)
-  ;[built, planned, emulated, badVersion] = await Promise.all([
+  ;[built, planned, emulated, badVersion, nodeEntry, goEntry] = await Promise.all([
     callChain(engine, [
       { fn: "build", args: { source, platforms: PLATFORMS, version: "1.0.0" } },
       { fn: "publish", args: { address: "registry.example.com/acme/node-app:1" } },
@@ -74,6 +76,9 @@ beforeAll(async () => {
       { fn: "publish", args: { address: "registry.example.com/acme/emu:1" } },
     ]),
     callChain(engine, [{ fn: "node", args: { source, platforms: ["linux/arm/v7"], nodeVersion: "24" } }]),
+    // --entrypoint without --lang: Node's argv on a Node app; the same value on a Go module is Go's binary name, refused after detection
+    callChain(engine, [{ fn: "plan", args: { source, platforms: ["linux/arm64"], entrypoint: "node,server.js,--port=80" } }]),
+    callChain(engine, [{ fn: "plan", args: { source: engine.fixtureDirectory(path.join(REPO_ROOT, "test/fixtures/go-hello")), platforms: ["linux/arm64"], entrypoint: "node,server.js" } }]),
   ])
 }, 300_000)
 
@@ -174,6 +179,20 @@ describe("a package that must run its install script on the target", () => {
       ["node", "-e", expect.any(String)],
     ])
     expect(arm.from).toBe("node:22-bookworm-slim")
+  })
+})
+
+describe("--entrypoint without --lang: one option, each toolchain's syntax, checked by the toolchain detection picks", () => {
+  it("a Node app: the comma-separated argv is the image's entrypoint", () => {
+    expect(nodeEntry.error).toBeUndefined()
+    const plan = JSON.parse(String(nodeEntry.returnValue))
+    expect(plan.toolchain).toBe("node")
+    expect(plan.platforms[0].runtime.entrypoint).toEqual(["node", "server.js", "--port=80"])
+  })
+  it("a Go module: the same value is refused as a binary name, before any build", () => {
+    expect(goEntry.ok).toBe(false)
+    expect(goEntry.error).toMatch(/invalid entrypoint "node,server\.js": not a plain file name/)
+    expect(engineWork(goEntry.last.queries)).not.toContain("withExec")
   })
 })
 

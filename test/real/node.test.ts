@@ -35,10 +35,10 @@ const OUT = join(ROOT, "test/.out/real-node")
 const CACHE = join(process.env.MULTIARCH_TEST_CACHE ?? "/var/cache/multiarch-test", "node")
 const NATIVE = "linux/amd64"
 const PLATFORMS = ["linux/amd64", "linux/arm64", "linux/arm/v7"]
-/** The targets run under qemu, with the root test/setup/node.sh makes for each. */
+/** The targets run under qemu, with the root test/setup/node.sh makes for each; `built` is the addon's compile-time "<machine>/<sizeof(void *)>". */
 const RUN: Record<string, { root: string; uname: string; built: RegExp }> = {
   "linux/arm64": { root: join(CACHE, "root-arm64"), uname: "aarch64", built: /^aarch64\/8$/ },
-  "linux/arm/v7": { root: join(CACHE, "root-armhf"), uname: "armv7l", built: /^arm-hardfloat\/[67]$/ },
+  "linux/arm/v7": { root: join(CACHE, "root-armhf"), uname: "armv7l", built: /^arm-hardfloat\/4$/ },
 }
 /** The arm64 root with bookworm's g++/make/python3 and the official node (test/setup/node.sh): the emulated stage's node:20-bookworm of linux/arm64. */
 const BUILD_ROOT = join(CACHE, "build-root-arm64")
