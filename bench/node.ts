@@ -19,6 +19,7 @@
  * sample's processes) are recorded with the 1-min load when the sample started.
  */
 import { cpSync, existsSync, mkdirSync, rmSync } from "node:fs"
+import { getPriority } from "node:os"
 import { join } from "node:path"
 import { factsOf } from "../test/support/facts.js"
 import { run, runStageOnHost } from "../test/support/hostplan.js"
@@ -56,6 +57,8 @@ export interface NodeBenchResult {
   emulatedSkip?: string
   npmVersion: string
   nodeVersion: string
+  /** The bench process's niceness (os.getPriority), when not 0. */
+  nice?: number
 }
 
 const plans = () => planNode(NODE_CROSS, {}, factsOf(FIXTURE), "linux/amd64")
@@ -146,6 +149,7 @@ export async function runNodeBench(o: { runs: number; emulated: boolean }): Prom
     ...(emulatedSkip ? { emulatedSkip } : {}),
     npmVersion: (await run(["npm", "--version"], { env: baseEnv() })).stdout.trim(),
     nodeVersion: process.version,
+    ...(getPriority() !== 0 ? { nice: getPriority() } : {}),
   }
 }
 
@@ -156,7 +160,9 @@ export const NODE_BLOCK_END = "<!-- node-bench:end -->"
 export function renderNodeSection(res: NodeBenchResult): string {
   const L: string[] = [NODE_BLOCK_START, "", "## 6. Node: npm ci of the node-app fixture natively, cross-installed, and under QEMU", ""]
   L.push(
-    `Measured ${res.startedAt.replace("T", " ").replace(/\.\d+Z$/, " UTC")} (${(res.durationMs / 60000).toFixed(1)} min) by bench/node.ts; host node ${res.nodeVersion}, npm ${res.npmVersion}. ` +
+    `Measured ${res.startedAt.replace("T", " ").replace(/\.\d+Z$/, " UTC")} (${(res.durationMs / 60000).toFixed(1)} min) by bench/node.ts; host node ${res.nodeVersion}, npm ${res.npmVersion}` +
+      (res.nice ? `; the bench ran at **nice ${res.nice}** beside other work, so its wall times stretch with the load far more than its CPU times` : "") +
+      ". " +
       `Load average (1/5/15 min) **${res.loadStart}** at the start, **${res.loadEnd}** at the end, on 2 cores shared with other engineers' work: read CPU time and the ratios, not absolute wall times. ` +
       "Warm npm cache, fresh tree per sample, the shared build's output (with dist/) as the start of each.",
     "",
@@ -180,13 +186,14 @@ export function renderNodeSection(res: NodeBenchResult): string {
     const e = "emulated linux/arm64", c = "cross linux/arm64"
     L.push(`**Emulated vs cross-installed, linux/arm64: ${ratio(med(e, "ms"), med(c, "ms"), 1)}× wall, ${ratio(med(e, "cpuMs"), med(c, "cpuMs"), 1)}× CPU.**`, "")
   } else {
-    L.push(
-      `Emulated sample: ${res.emulatedSkip}. The one emulated measurement so far, **measured 2026-12-01 before 10:23 UTC** on the fixture as it was then, with better-sqlite3 (dropped from it later that day; its SQLite compile was nearly all of the time) (issue 17, phase 1, not by this bench: same npm 11.19.1 and node 20 ABI, Debian trixie's node and gcc 14 in a debootstrapped arm64 chroot, load average 5–9): ` +
-        "**2 701 s wall, 1 728 s user CPU** for `npm ci --omit=dev --install-links` on linux/arm64, against 267 s wall / 98 s CPU cross-installed in the same session: ≈10× wall, ≈18× CPU. " +
-        "Run `test/setup/node.sh build-root` and `npm run bench -- --sections node --node-emulated` to measure it side by side here.",
-      "",
-    )
+    L.push(`Emulated sample: ${res.emulatedSkip}. Run \`test/setup/node.sh build-root\` and \`npm run bench -- --sections node --node-emulated\` to measure it side by side here.`, "")
   }
+  L.push(
+    "Earlier, not by this bench: issue 17's phase 1 measured the fixture as it was then, **with better-sqlite3** (dropped from it later that day; compiling its SQLite was nearly all of the time), **on 2026-12-01 before 10:23 UTC** " +
+      "(npm 11.19.1, node 20 ABI; the emulated run by Debian trixie's arm64 node and gcc 14 in a debootstrapped chroot; load average 4–17): native `npm ci` 137 s wall / 80 s CPU, cross-installed linux/arm64 267 s / 98 s, " +
+      "emulated linux/arm64 **2 701 s wall, 1 728 s user CPU**: ≈10× wall, ≈18× CPU of the cross-install — a native addon that compiles much C makes emulation far costlier than this fixture's.",
+    "",
+  )
   const cross = res.samples.filter((s) => s.ok && s.steps)
   if (cross.length) {
     L.push("Cross-install steps (median seconds per step):", "")
