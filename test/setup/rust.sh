@@ -154,9 +154,11 @@ print_compiler() {
   echo "rust-compiler=$(IFS=,; echo "${specs[*]}")"
 }
 # rust=<the rest>: cross gcc per target, musl-dev (amd64), librust-cc-dev (the rust-cc fixture's
-# cc crate), qemu, and what building musl from source needs
+# cc crate), g++ (the rust-cxx fixture's native x86_64-linux-gnu-g++; the fresh-machine rehearsal
+# found it missing: the cross g++-<triple> come from go.sh's group, the native one from nowhere),
+# qemu, and what building musl from source needs
 print_packages() {
-  local specs=(librust-cc-dev qemu-user-static make dpkg-dev xz-utils musl-dev gcc binutils) p
+  local specs=(librust-cc-dev qemu-user-static make dpkg-dev xz-utils musl-dev gcc g++ binutils) p
   while read -r p; do specs+=("$p"); done < <(cross_gcc_pkgs)
   echo "rust=$(IFS=,; echo "${specs[*]}")"
 }
