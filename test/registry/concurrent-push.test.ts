@@ -125,19 +125,28 @@ describe.skipIf(!available)("registry rung: reads racing pushes of the same dige
   }, 60_000)
 
   it("the module's client reads through the race with its default options (inspect, verify)", async () => {
-    const { result, races } = await whilePushing("race/app", async () => {
-      const out: string[] = []
-      for (let i = 0; i < 40; i++) {
-        const info = await inspectImage(`${R.host}/race/app:read-me`)
-        out.push(info.platforms.map((p) => p.platform).join(","))
-        const v = await verifyImage(`${R.host}/race/app:read-me`, "linux/amd64")
-        out.push(v.platforms.join(","))
-      }
-      return out
-    })
+    // Rounds of 40 inspect+verify pairs until the registry has answered at least one read 500: the
+    // race is timing-dependent, and one round on a fresh machine once saw none (the fresh-machine
+    // rehearsal of 2026-12-01). Every read of every round must still be right.
+    const result: string[] = []
+    let races = 0
+    for (let round = 0; round < 12 && races === 0; round++) {
+      const r = await whilePushing("race/app", async () => {
+        const out: string[] = []
+        for (let i = 0; i < 40; i++) {
+          const info = await inspectImage(`${R.host}/race/app:read-me`)
+          out.push(info.platforms.map((p) => p.platform).join(","))
+          const v = await verifyImage(`${R.host}/race/app:read-me`, "linux/amd64")
+          out.push(v.platforms.join(","))
+        }
+        return out
+      })
+      result.push(...r.result)
+      races += r.races
+    }
     expect(new Set(result)).toEqual(new Set(["linux/amd64"]))
-    expect(races, "the registry answered some of these reads 500 (else this test proves nothing)").toBeGreaterThan(0)
-  }, 120_000)
+    expect(races, "the registry answered some of these reads 500 in 12 rounds (else this test proves nothing)").toBeGreaterThan(0)
+  }, 300_000)
 
   it("tagState reads through the race: the tag is complete every time", async () => {
     const retriedBefore = transientAnswers.length
