@@ -35,6 +35,10 @@
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 ROOT_TAG=fresh-machine
+# a bridge and subnet of its own, apart from the root route's (root-lib.sh): a rehearsal can run
+# while `npm test` runs
+MULTIARCH_ROOT_BRIDGE=${MULTIARCH_REHEARSAL_BRIDGE:-multiarch-br1}
+MULTIARCH_ROOT_BRIDGE_CIDR=${MULTIARCH_REHEARSAL_BRIDGE_CIDR:-10.213.214.1/24}
 . "$REPO/test/setup/root-lib.sh"
 
 MODE=fresh SKEW=""

@@ -25,7 +25,9 @@
 
 ROOT_CACHE=${MULTIARCH_ROOT_CACHE:-/var/cache/multiarch-root}
 ROOT_SUITE=bookworm
-ROOT_BRIDGE=multiarch-br0
+# the root route's bridge; the rehearsal (test/fresh-machine.sh) uses its own (multiarch-br1), so
+# that both can run at the same time without one deleting the bridge under the other's dockerd
+ROOT_BRIDGE=${MULTIARCH_ROOT_BRIDGE:-multiarch-br0}
 ROOT_BRIDGE_CIDR=${MULTIARCH_ROOT_BRIDGE_CIDR:-10.213.213.1/24}
 ROOT_DOCKERD_ARGS="--bridge=$ROOT_BRIDGE --iptables=false --ip-masq=false --ip-forward=false"
 _r0=$(date +%s.%N)
