@@ -65,7 +65,10 @@ export default {
   incrementalFile: `${out}/incremental.json`,
   tempDirName: ".cache/stryker/tmp",
   cleanTempDir: "always",
-  ignorePatterns: ["/sdk", "/dist", "/test/.out", "/bench/.out", "/.cache", "/src", "/ci", "/test/engine", "/test/real", "/test/registry", "/test/buildkit", "/test/e2e"],
+  // not /test/engine: test/support/facts.ts imports its glob matcher, and a test file whose import
+  // fails in the sandbox is dropped by the vitest runner without a word (rust/plan.test.ts,
+  // rust/workspace.test.ts, go/source.test.ts and core/shell.test.ts were, until issue 21's session 5)
+  ignorePatterns: ["/sdk", "/dist", "/test/.out", "/bench/.out", "/.cache", "/src", "/ci", "/test/real", "/test/registry", "/test/buildkit", "/test/e2e"],
   reporters: ["clear-text", "progress", "html", "json"],
   htmlReporter: { fileName: `${out}/mutation.html` },
   jsonReporter: { fileName: `${out}/mutation.json` },
