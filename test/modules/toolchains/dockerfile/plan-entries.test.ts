@@ -25,7 +25,8 @@ describe("planDockerfile entries", () => {
   it("an empty platform list is refused before the Dockerfile is read", () => {
     const e = inputError(() => planDockerfile("not a dockerfile", { platforms: [], nativePlatform: AMD }))
     expect(e.field).toBe("platforms")
-    expect(e.message).toMatch(/the platform list is empty/)
+    expect(e.input).toBe("")
+    expect(e.message).toBe('invalid platforms "": the platform list is empty; pass e.g. "linux/amd64,linux/arm64"')
     expect(e.fix).toBe('pass e.g. "linux/amd64,linux/arm64"')
   })
 
@@ -85,7 +86,14 @@ describe("emulatedRunFor", () => {
     [["/bin/sh", "-e", "echo hi"]],
     [["/bin/sh", "-c"]],
     [["/bin/sh", "-c", "echo bye"]],
+    // whitespace runs count as one space, not as nothing
+    [["/bin/sh", "-c", "ec hohi"]],
   ])("%j names no line", (argv) => {
     expect(emulatedRunFor(p, argv as string[] | undefined)).toBeUndefined()
+  })
+
+  it("an exec-form RUN of a bare shell (two words) is matched as written, not as an empty -c command", () => {
+    const [bare] = planDockerfile('FROM alpine\nRUN ["/bin/sh", "-c"]\n', { platforms: ["linux/arm64"], nativePlatform: AMD })
+    expect(emulatedRunFor(bare, ["/bin/sh", "-c"])?.line).toBe(2)
   })
 })
