@@ -140,7 +140,8 @@ describe("go.mod's go and toolchain lines", () => {
     ["module m\ngo 1.22\ntoolchain go1.23.1.2\n", { go: "1.22", goVersion: "1.22" }],
     ["module m\ngo 1.22\ntoolchain 1.23.1\n", { go: "1.22", goVersion: "1.22" }],
     ["module m\ngo 1.22\n  toolchain\tgo1.23.1  \n", { go: "1.22", toolchain: "1.23.1", goVersion: "1.23.1" }],
-    ["module m\ngo 1.22alpha1\n", {}],
+    ["module m\ngo 1.21.10\n", { go: "1.21.10", goVersion: "1.21.10" }],
+    ["module  m\ngo 1.22alpha1\n", {}],
     ["module m\n", {}],
   ])("%j → %j", (text, facts) => {
     expect(parseGoMod(text)).toEqual({ module: "m", ...facts })
@@ -164,6 +165,11 @@ describe("binary names of package paths", () => {
 })
 
 describe(".go-version", () => {
+  it("the plan's builder follows the source's .go-version", () => {
+    const p = planGo("linux/arm64", {}, { entries: ["go.mod", ".go-version"], files: { "go.mod": "module m.example/x\ngo 1.21\n", ".go-version": "1.23.4\n" } }, "linux/amd64")
+    expect(p.builder.image).toMatch(/^golang:1\.23(\.4)?-bookworm$/)
+  })
+
   it.each([
     ["1.22.3\n", "1.22.3"],
     ["go1.22.3\n", "1.22.3"],
@@ -245,6 +251,18 @@ describe("--pkg checked against the scanned source", () => {
     expect(p.extraOutputs).toEqual([{ path: "/out/a", name: "a" }, { path: "/out/c", name: "c" }])
     expect(p.notes.some((n) => /binaries in the image/.test(n))).toBe(false)
     refused(() => planGo("linux/arm64", { package: "./cmd/a,./cmd/b", entrypoint: "c" }, f, "linux/amd64"), "entrypoint", "c", "no binary of that name is built (binaries: a, b)", "pass --entrypoint a, or --pkg with its package")
+  })
+
+  it("--entrypoint may name the first binary; without it, the one named like the module wherever it sorts", () => {
+    const f = scanned({ "cmd/a/main.go": "package main\n", "cmd/b/main.go": "package main\n" })
+    expect(planGo("linux/arm64", { package: "./cmd/a,./cmd/b", entrypoint: "a" }, f, "linux/amd64").output.name).toBe("a")
+    const zed = scanned({ "cmd/a/main.go": "package main\n", "cmd/zed/main.go": "package main\n" }, {})
+    zed.files["go.mod"] = "module example.com/zed\ngo 1.22\n"
+    const p = planGo("linux/arm64", {}, zed, "linux/amd64")
+    expect(p.output.name).toBe("zed")
+    expect(p.notes).toContain(
+      "2 binaries in the image (/usr/local/bin/a, /usr/local/bin/zed); entrypoint zed (named like the module): --entrypoint <name> picks another, --pkg ./cmd/<name> builds only one",
+    )
   })
 
   it("a directory without Go files, a library, a cgo-only package, one excluded by constraints: each named", () => {
