@@ -96,7 +96,9 @@ if [ $MODE = fresh ] || [ $MODE = skew ]; then
   fi
   mkdir -p "$ROOT$MNT"
   git -C "$REPO" archive --format=tar HEAD | tar -C "$ROOT$MNT" -x
-  rsay "project: git archive of HEAD $(git -C "$REPO" rev-parse --short HEAD) in $MNT ($(($(date +%s) - t)) s so far)"
+  HEAD_RUN=$(git -C "$REPO" rev-parse --short HEAD) # archived just above; the checkout may move on during the run
+  echo "$HEAD_RUN" >"$DIR/head"
+  rsay "project: git archive of HEAD $HEAD_RUN in $MNT ($(($(date +%s) - t)) s so far)"
   [ $MODE = skew ] && skew_files "$SKEW"
 elif [ ! -d "$ROOT$MNT" ]; then
   rdie "no rehearsal root at $ROOT: run bash test/fresh-machine.sh first"
@@ -118,5 +120,5 @@ t=$(date +%s); status=0
 root_run "$ROOT" "" "$MNT" "$CMD" || status=$?
 d=$(($(date +%s) - t))
 rsay "$MODE${SKEW:+ ($SKEW)}: \`$CMD\` exited $status after ${d} s ($((d / 60)) min $((d % 60)) s)"
-echo "$(date -u +%FT%TZ) $MODE${SKEW:+/$SKEW} exit=$status seconds=$d head=$(git -C "$REPO" rev-parse --short HEAD)" >>"$ROOT_CACHE/rehearsals.txt"
+echo "$(date -u +%FT%TZ) $MODE${SKEW:+/$SKEW} exit=$status seconds=$d head=$(cat "$DIR/head" 2>/dev/null || echo unknown)" >>"$ROOT_CACHE/rehearsals.txt"
 exit $status
