@@ -8,8 +8,15 @@
 #   local/rust-cross:bookworm-amd64     local/rust + gcc-<triple> cross compilers + the target std the
 #                                       host's test/setup/rust.sh installed under /usr/lib/rustlib (what
 #                                       `rustup target add` gives the official image)
+#   local/golang:bookworm-{arm,riscv64} the (b) Go toolchain for linux/arm/v7 and linux/riscv64: Debian
+#                                       bookworm has no riscv64 port, so both are the host's Go 1.19.8
+#                                       (golang-1.19-src) cross-built by the host's go for that platform
+#                                       (go, compile, link, asm, cgo; static), in a GOROOT at
+#                                       /usr/lib/go-1.19 FROM scratch (no shell: exec-form RUN); arm sets
+#                                       GOARM=7. (amd64/arm64 are test/setup/buildkit.sh's Debian images.)
 #
 #   bench/images.sh [build]    build what is missing (a changed recipe rebuilds)
+#   bench/images.sh go         only the cross-built Go images
 #   bench/images.sh status     list them
 set -euo pipefail
 DOCKER=/usr/bin/docker
@@ -44,14 +51,52 @@ build() {
 
 status() { "$DOCKER" image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E '^local/(rust|golang)' || true; }
 
+work=$CACHE/bench/images
+mkdir -p "$work"
+
+# go_image ARCH (arm|riscv64): Go 1.19.8 for that platform, cross-built from the host's GOROOT source
+GOROOT_HOST=/usr/lib/go-1.19
+go_image() {
+  local arch=$1 ctx=$work/golang-$1 platform goarm="" version
+  version=$(cat "$GOROOT_HOST/VERSION" | head -1)
+  [ "$arch" = arm ] && { platform=linux/arm/v7; goarm=7; } || platform=linux/$arch
+  local text="FROM scratch
+COPY goroot/ /usr/lib/go-1.19/
+COPY tmp/ /tmp/
+ENV GOROOT=/usr/lib/go-1.19 PATH=/usr/lib/go-1.19/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root GOPATH=/go GOFLAGS=-mod=mod${goarm:+ GOARM=$goarm}
+# $version cross-built for $platform
+CMD [\"go\", \"version\"]"
+  local recipe tag=local/golang:bookworm-$arch
+  recipe=$(printf '%s' "$text" | sha256sum | cut -c1-16)
+  if [ "$("$DOCKER" image inspect -f "{{ index .Config.Labels \"$LABEL\" }}" "$tag" 2>/dev/null || true)" = "$recipe" ]; then
+    log "$tag present"; return
+  fi
+  local t0=$SECONDS
+  rm -rf "$ctx"; mkdir -p "$ctx/goroot/bin" "$ctx/goroot/pkg/tool/linux_$arch" "$ctx/tmp"
+  chmod 1777 "$ctx/tmp"
+  cp -aL "$GOROOT_HOST/src" "$ctx/goroot/src"
+  cp -aL "$GOROOT_HOST/pkg/include" "$ctx/goroot/pkg/include"
+  cp "$GOROOT_HOST/VERSION" "$ctx/goroot/VERSION"
+  ( cd "$GOROOT_HOST/src" && env -u GOFLAGS GOOS=linux GOARCH="$arch" ${goarm:+GOARM=$goarm} CGO_ENABLED=0 \
+      go build -trimpath -o "$ctx/goroot/pkg/tool/linux_$arch/" cmd/compile cmd/link cmd/asm cmd/cgo &&
+    env -u GOFLAGS GOOS=linux GOARCH="$arch" ${goarm:+GOARM=$goarm} CGO_ENABLED=0 go build -trimpath -o "$ctx/goroot/bin/go" cmd/go ) \
+    >"$ctx.log" 2>&1 || { tail -30 "$ctx.log" >&2; die "cross-building Go for $platform failed"; }
+  # the binaries run (qemu-user through binfmt_misc) and are the host's version
+  GOROOT=$ctx/goroot "$ctx/goroot/bin/go" version | grep -q " $version " || die "the $platform go does not report $version"
+  log "Go $version for $platform cross-built in $((SECONDS - t0)) s"
+  build "$tag" "$arch" "$ctx" "$text"
+}
+
 case ${1:-build} in
   status) status; exit 0 ;;
   build) ;;
-  *) die "usage: $0 [build|status]" ;;
+  go)
+    for a in arm riscv64; do go_image "$a"; done
+    status; exit 0 ;;
+  *) die "usage: $0 [build|go|status]" ;;
 esac
 
-work=$CACHE/bench/images
-mkdir -p "$work"
+for a in arm riscv64; do go_image "$a"; done
 pids=()
 for a in amd64 arm64; do
   mkdir -p "$work/rust-$a"

@@ -26,14 +26,23 @@ import { childrenCpuMs, RUST_HOST_CARGO_HOME } from "./compile.js"
 import { describeFixture, FIXTURES_OUT, fixtureIsCurrent, makeGoService, makeRustService, type FixtureInfo } from "./fixtures.js"
 import { BENCH_CACHE, load1, loadNow, log, NATIVE, ROOT } from "./lib.js"
 
+export type RealLang = "go" | "rust"
+export type Way = "a" | "b" | "c"
+
 export const REAL_PLATFORMS = ["linux/amd64", "linux/arm64", "linux/arm/v7", "linux/riscv64"]
-/** Platforms with a toolchain base image for (b): the BuildKit rung's images are amd64 and arm64 only. */
-export const CONVENTIONAL_PLATFORMS = ["linux/amd64", "linux/arm64"]
+/**
+ * Platforms with a toolchain base image for (b), per language: Go has all four (Debian's golang-go for
+ * amd64/arm64 from test/setup/buildkit.sh; for arm/v7 and riscv64, bench/images.sh cross-builds the
+ * same Go 1.19.8 toolchain from Debian's source), Rust amd64 and arm64 only (Debian's rustc-web;
+ * bookworm has no riscv64 port). --b-platforms narrows it (e.g. one emulated platform).
+ */
+export const CONVENTIONAL_PLATFORMS: Record<RealLang, string[]> = {
+  go: [...REAL_PLATFORMS],
+  rust: ["linux/amd64", "linux/arm64"],
+}
 const DOCKER = "/usr/bin/docker"
 const RWORK = join(BENCH_CACHE, "real")
 
-export type RealLang = "go" | "rust"
-export type Way = "a" | "b" | "c"
 
 export interface PlatformTime {
   platform: string
@@ -82,6 +91,10 @@ export interface RealOptions {
   warm: boolean
   /** Regenerate the fixtures even if their folders exist. */
   regenerate: boolean
+  /** The platforms of (b) when not all of CONVENTIONAL_PLATFORMS[lang] (those of them that are listed). */
+  bPlatforms?: string[]
+  /** Epoch ms by which every docker build of (b)/(c) must end: its cap shrinks to fit (a report due at a fixed time). */
+  deadlineMs?: number
 }
 
 export interface RealResult {
@@ -179,10 +192,10 @@ function spawnTimed(argv: string[], env: Record<string, string>, capS: number, l
 }
 
 /** (b) or (c): one `docker build` per platform, all at the same time, no cache, binary exported to a folder. */
-async function runDocker(lang: RealLang, way: "b" | "c", fixtureDir: string, run: number, capS: number): Promise<WaySample> {
+async function runDocker(lang: RealLang, way: "b" | "c", fixtureDir: string, run: number, capS: number, bPlatforms?: string[]): Promise<WaySample> {
   const loadStart = loadNow()
   const dockerfile = join(ROOT, "bench/dockerfiles", `${lang}.${way === "b" ? "conventional" : "cross"}.Dockerfile`)
-  const platforms = way === "b" ? CONVENTIONAL_PLATFORMS : REAL_PLATFORMS
+  const platforms = way === "b" ? CONVENTIONAL_PLATFORMS[lang].filter((p) => !bPlatforms || bPlatforms.includes(p)) : REAL_PLATFORMS
   const cpu0 = childrenCpuMs()
   const t0 = performance.now()
   const res = await Promise.all(
@@ -315,7 +328,9 @@ export async function runReal(o: RealOptions): Promise<RealResult> {
       const order = [...o.ways.slice(k), ...o.ways.slice(0, k)]
       for (const way of order) {
         log(`real ${lang} run ${r + 1}/${o.runs}: (${way})`)
-        const s = way === "a" ? await runA(lang, dir, r) : await runDocker(lang, way, dir, r, way === "c" ? 3 * cap : cap)
+        let capS = way === "c" ? 3 * cap : cap
+        if (o.deadlineMs !== undefined) capS = Math.max(10, Math.min(capS, Math.floor((o.deadlineMs - Date.now()) / 1000)))
+        const s = way === "a" ? await runA(lang, dir, r) : await runDocker(lang, way, dir, r, capS, o.bPlatforms)
         samples.push(s)
         log(`  (${way}) ${(s.wallMs / 1000).toFixed(1)} s${s.ok ? "" : " NOT OK"}: ${s.platforms.map((p) => `${p.platform} ${(p.ms / 1000).toFixed(1)} s${p.ok ? "" : ` (${p.error?.slice(0, 300)})`}`).join("; ")}`)
       }

@@ -10,7 +10,7 @@ import { ARM64_ROOT, emulationUnavailable } from "./emulated.js"
 import { log, loadNow, machineFacts, ROOT, out } from "./lib.js"
 import { nodeBlockOf, renderNodeSection, runNodeBench, withNodeBlock, type NodeBenchResult } from "./node.js"
 import { renderReport } from "./report.js"
-import { runReal, type RealLang, type RealResult, type Way } from "./real.js"
+import { REAL_PLATFORMS, runReal, type RealLang, type RealResult, type Way } from "./real.js"
 import { measureOverhead, type OverheadResult } from "./overhead.js"
 
 const HELP = `usage: npm run bench -- [options]      (or: npx tsx bench/run.ts [options]; as root)
@@ -40,8 +40,11 @@ const HELP = `usage: npm run bench -- [options]      (or: npx tsx bench/run.ts [
   --langs LIST      go,rust (default both)
   --real-runs N     runs of each of (a), (b), (c) in the real section (default 1)
   --real-ways LIST  any of a,b,c (default a,b,c)
+  --b-platforms LIST only these platforms in (b) (default: every platform with a toolchain image:
+                    go all four, rust linux/amd64,linux/arm64)
   --cap-go S        cap of one (b) docker build of go-service, s (default 900; (c) gets 3×)
   --cap-rust S      the same for rust-service (default 1200)
+  --real-deadline T (b)/(c) builds are capped so that they end by T (ISO time, e.g. 2026-12-01T16:30Z)
   --no-real-warm    skip the warm rebuilds of the real section
   --regenerate      regenerate the real fixtures (default: reuse them when their folders exist)
   --overhead-runs N samples of the module call overhead (default 5)
@@ -73,6 +76,8 @@ export interface Options {
   argv: string[]
   realRuns: number
   realWays: Way[]
+  bPlatforms?: string[]
+  deadlineMs?: number
   capGoS: number
   capRustS: number
   realWarm: boolean
@@ -170,6 +175,19 @@ function parseArgs(argv: string[]): Options {
         const w = list(val())
         for (const x of w) if (!["a", "b", "c"].includes(x)) throw new Error(`--real-ways: unknown ${x} (a, b, c)`)
         o.realWays = w as Way[]
+        break
+      }
+      case "--b-platforms": {
+        const p = list(val())
+        for (const x of p) if (!REAL_PLATFORMS.includes(x)) throw new Error(`--b-platforms: unknown ${x} (${REAL_PLATFORMS.join(", ")})`)
+        o.bPlatforms = p
+        break
+      }
+      case "--real-deadline": {
+        const v = val()
+        const t = Date.parse(v)
+        if (!Number.isFinite(t)) throw new Error(`--real-deadline expects an ISO time (e.g. 2026-12-01T16:30Z), got ${v}`)
+        o.deadlineMs = t
         break
       }
       case "--cap-go":
@@ -318,7 +336,7 @@ async function main(): Promise<void> {
     res.concurrency = { samples, warmupMs, loadStart, loadEnd: loadNow(), durationMs: performance.now() - c0, fixture: FIXTURE, address: ADDRESS }
   }
   if (o.sections.has("real")) {
-    res.real = await runReal({ langs: o.langs as RealLang[], runs: o.realRuns, ways: o.realWays, capGoS: o.capGoS, capRustS: o.capRustS, warm: o.realWarm, regenerate: o.regenerate })
+    res.real = await runReal({ langs: o.langs as RealLang[], runs: o.realRuns, ways: o.realWays, bPlatforms: o.bPlatforms, deadlineMs: o.deadlineMs, capGoS: o.capGoS, capRustS: o.capRustS, warm: o.realWarm, regenerate: o.regenerate })
     res.real.notes.push(...o.realNotes)
     writeFileSync(o.json, JSON.stringify(res, jsonReplacer, 1))
   }
