@@ -219,7 +219,9 @@ export function overheadSection(o: OverheadResult, targets: Target[]): string[] 
     `every call starts node + tsx, imports the SDK, connects, then the SDK's entrypoint() runs \`scan\` (ts.createProgram over the module's files and everything they import, with a type checker) and \`load\` (imports every file) before the function runs; ` +
     `the one-function module pays the same start-up: ${sec(tinyCpu)} s CPU for its whole call against multiarch's ${sec(cpuOf("multiarch plan"))} s (plan) and ${sec(cpuOf("multiarch build"))} s (build), so multiarch's own share is about ${sec(cpuOf("multiarch plan") - tinyCpu)}–${sec(cpuOf("multiarch build") - tinyCpu)} s of CPU (its larger TypeScript program to scan and load: src/ and the modules/ it imports) and the rest is the SDK's fixed cost. ` +
     `The wall times above are those CPU seconds stretched by the machine's load (a load average of ${Math.min(...o.samples.map((s) => s.load1)).toFixed(0)}–${Math.max(...o.samples.map((s) => s.load1)).toFixed(0)} on 2 cores); at the load of the 2026-11-28 run (about 2) a whole build+publish chain (two calls) took 4.65 s (bench/RESULTS-toy.md, section 2). ` +
-    `Not cut here: the part that is multiarch's (${sec(cpuOf("multiarch plan") - tinyCpu)} s CPU) is below the SDK's own, and cutting it means fewer or smaller files in the program the SDK scans (e.g. src/ importing the pure core through one prebuilt .d.ts) — a change to measure on a quiet machine, not under today's load.`
+    (o.notes.length
+      ? `What was cut from multiarch's share, and the before/after measurement, is in the notes of this section.`
+      : `Not cut here: the part that is multiarch's (${sec(cpuOf("multiarch plan") - tinyCpu)} s CPU) is below the SDK's own, and cutting it means fewer or smaller files in the program the SDK scans (e.g. src/ importing the pure core through one prebuilt .d.ts) — a change to measure on a quiet machine, not under today's load.`)
   for (const call of calls.filter((c) => c.startsWith("multiarch"))) {
     const ss = o.samples.filter((s) => s.call === call && s.ok)
     const tiny = o.samples.filter((s) => s.call === "one-function module" && s.ok)

@@ -51,6 +51,7 @@ const HELP = `usage: npm run bench -- [options]      (or: npx tsx bench/run.ts [
   --json FILE       also write the raw results as JSON (default bench/results.json)
   --from-json FILE  render the report from a JSON file of an earlier run (no measuring)
   --real-note TEXT  a note printed at the top of the real section (e.g. what was not run, and why)
+  --overhead-note TEXT  a note printed in the overhead section (e.g. a before/after comparison)
   --node-runs N     samples of every Node job (default 1)
   --node-emulated   add the emulated arm64 npm ci (under QEMU; needs test/setup/node.sh build-root)
   --out FILE        where to write the report (default bench/RESULTS.md)
@@ -86,6 +87,7 @@ export interface Options {
   json: string
   fromJson?: string
   realNotes: string[]
+  overheadNotes: string[]
 }
 
 function parseArgs(argv: string[]): Options {
@@ -110,6 +112,7 @@ function parseArgs(argv: string[]): Options {
     realWarm: true,
     regenerate: false,
     realNotes: [],
+    overheadNotes: [],
     overheadRuns: 5,
     json: resolve(ROOT, "bench/results.json"),
   }
@@ -198,6 +201,9 @@ function parseArgs(argv: string[]): Options {
         break
       case "--real-note":
         o.realNotes.push(val())
+        break
+      case "--overhead-note":
+        o.overheadNotes.push(val())
         break
       case "--regenerate":
         o.regenerate = true
@@ -301,6 +307,7 @@ async function main(): Promise<void> {
       res.durationMs += r.durationMs
     }
     if (res.real) res.real.notes.push(...o.realNotes)
+    if (res.overhead) res.overhead.notes.push(...o.overheadNotes)
     // sections: what the files hold (older files wrote the Set as {})
     res.options.sections = new Set([...(res.compile ? ["cross"] : []), ...(res.concurrency ? ["concurrency"] : []), ...(res.real ? ["real"] : []), ...(res.overhead ? ["overhead"] : []), ...(res.node ? ["node"] : [])])
     res.options.argv = ["--from-json", "<files>"]
@@ -342,6 +349,7 @@ async function main(): Promise<void> {
   }
   if (o.sections.has("overhead")) {
     res.overhead = await measureOverhead(o.overheadRuns)
+    res.overhead.notes.push(...o.overheadNotes)
     writeFileSync(o.json, JSON.stringify(res, jsonReplacer, 1))
   }
   if (o.sections.has("node")) {
