@@ -233,7 +233,7 @@ const ONE_LINE: Record<RealLang, { file: string; from: string; to: string }> = {
  * the `itoa` crate (used by serde_json, hyper, http, …): a changed source line, the version in its
  * Cargo.toml, Cargo.lock and the vendor folder, its .cargo-checksum.json recomputed.
  */
-function bumpDependency(lang: RealLang, src: string): string {
+export function bumpDependency(lang: RealLang, src: string): string {
   if (lang === "go") {
     const mod = "github.com/google/uuid"
     const gomod = readFileSync(join(src, "go.mod"), "utf8")
