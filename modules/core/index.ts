@@ -12,11 +12,10 @@ export {
   normalizePlatformParts,
   targetOf,
   rowOf,
-  PlatformSchema,
-  PlatformListSchema,
   type PlatformParts,
   type TargetInput,
 } from "./platform.js"
+export { PlatformSchema, PlatformListSchema } from "./platform-schema.js"
 export { runsNatively, abiKey, enginePlatform, type EnginePlatform } from "./native.js"
 export { TARGETS, SUPPORTED_PLATFORMS, SUPPORTED_ARCHES, EM, ELF_MACHINE_NAMES, elfMachineName, type TargetRow, type ElfFacts, type GoTargetEnv, type RustTargets } from "./targets.js"
 export { goEnv, rustTarget, cargoEnvTriple, ccEnvTriple, debianCrossPackage, glibcBaseOf, platformSlug, type GoEnvOptions, type Libc } from "./env.js"

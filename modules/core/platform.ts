@@ -2,7 +2,6 @@
  * Platform model: parse, normalise and format `os/arch[/variant]` strings with containerd's rules
  * (the ones Docker, BuildKit and Dagger apply), then check them against the target table.
  */
-import { z } from "zod"
 import { MultiarchInputError, MultiarchInputErrors } from "./errors/index.js"
 import { SUPPORTED_ARCHES, SUPPORTED_PLATFORMS, TARGETS, type TargetRow } from "./targets.js"
 
@@ -211,21 +210,16 @@ export function rowOf(target: TargetInput): Readonly<TargetRow> {
   return typeof target === "string" ? targetOf(target) : target
 }
 
-/** zod schema of one platform: validates and normalises. */
-export const PlatformSchema = z.string().transform((s, ctx) => {
-  try {
-    return parsePlatform(s)
-  } catch (e) {
-    if (!(e instanceof MultiarchInputError)) throw e
-    ctx.addIssue({ code: "custom", message: e.message, params: { fix: e.fix, input: e.input } })
-    return z.NEVER
-  }
-})
-
-/** zod schema of a platform list: an array or a comma-separated string. */
-export const PlatformListSchema = z
-  .union([z.string(), z.array(z.string())])
-  .transform((v) => (Array.isArray(v) ? v.flatMap((x) => x.split(",")) : v.split(",")).map((x) => x.trim()))
+/**
+ * The entries of a platform list: an array or a comma-separated string, split on commas and trimmed;
+ * undefined when it is neither (a plain function, so that importing the platform model does not load
+ * zod: the module's call start-up scans every file src/ imports — PlatformListSchema, the zod form,
+ * is in platform-schema.ts).
+ */
+export function platformListEntries(list: unknown): string[] | undefined {
+  const parts = typeof list === "string" ? [list] : Array.isArray(list) && list.every((x) => typeof x === "string") ? (list as string[]) : undefined
+  return parts?.flatMap((x) => x.split(",")).map((x) => x.trim())
+}
 
 /**
  * Parse a platform list (array or comma-separated string). Every entry is normalised; duplicates
@@ -233,10 +227,9 @@ export const PlatformListSchema = z
  * reported at once.
  */
 export function parsePlatforms(list: string | string[]): string[] {
-  const raw = PlatformListSchema.safeParse(list)
-  if (!raw.success)
-    throw new MultiarchInputError("platforms", String(list), "expected a list of platforms", `pass e.g. "linux/amd64,linux/arm64"`)
-  const entries = raw.data.filter((x) => x !== "")
+  const raw = platformListEntries(list)
+  if (!raw) throw new MultiarchInputError("platforms", String(list), "expected a list of platforms", `pass e.g. "linux/amd64,linux/arm64"`)
+  const entries = raw.filter((x) => x !== "")
   if (entries.length === 0)
     throw new MultiarchInputError("platforms", String(list), "the platform list is empty", `pass e.g. "linux/amd64,linux/arm64"`)
   const errors: MultiarchInputError[] = []
