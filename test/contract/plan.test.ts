@@ -1,6 +1,6 @@
 /**
- * Contract of `dagger call plan …`, through the real module entrypoint (one subprocess per call,
- * exactly as the engine runs the TypeScript runtime) against the recording engine.
+ * Contract of `dagger call plan …`, through the real module entrypoint (the SDK's entrypoint() once per call,
+ * in a worker process: test/engine/harness.ts) against the recording engine.
  *
  * The calls are started together in beforeAll (each has its own session token) and asserted one
  * by one below.

@@ -100,6 +100,29 @@ export class FixtureMod {
     throw new Error("boom: bad input")
   }
 
+  /** Crashes its process after it returned: an error nobody catches. */
+  @func()
+  async lateCrash(): Promise<string> {
+    setTimeout(() => {
+      throw new Error("late crash")
+    }, 0)
+    await new Promise((r) => setTimeout(r, 2000))
+    return "unreachable"
+  }
+
+  /**
+   * Writes to stdout and stderr, and reads an environment variable a previous call may have set.
+   * @param set A value to leave in MULTIARCH_FIXTURE_LEFT for later calls (a fresh process forgets it).
+   */
+  @func()
+  async logs(set = ""): Promise<string> {
+    console.log("to stdout")
+    console.error("to stderr")
+    const before = process.env.MULTIARCH_FIXTURE_LEFT ?? ""
+    if (set) process.env.MULTIARCH_FIXTURE_LEFT = set
+    return before
+  }
+
   /** Runs a failing command. */
   @func()
   async execFail(): Promise<string> {
@@ -167,6 +190,54 @@ beforeAll(async () => {
 afterAll(async () => {
   await engine?.close()
 })
+
+// The same calls, one after another, in fresh processes (as the engine runs them) and in one worker
+// process (the harness's default, HarnessOptions.process): what the engine records and what comes
+// back must not differ, except that the worker starts once.
+type Sample = { ok: boolean; exitCode: number | null; crashed: boolean; returnValue: unknown; error?: string; errorValues?: unknown; stdout: string; stderr: string; queries: string[] }
+const modeRuns: Record<"fresh" | "worker", { samples: Sample[]; started: number; ms: number }> = {} as never
+const sampleOf = (r: CallResult): Sample => ({
+  ok: r.ok,
+  exitCode: r.exitCode,
+  crashed: !!r.crashed,
+  returnValue: r.returnValue,
+  error: r.error?.replace(/\n[\s\S]*/, ""),
+  errorValues: r.errorValues,
+  stdout: r.stdout.split("\n").filter((l) => l.startsWith("to ")).join("\n"),
+  stderr: r.stderr.split("\n").filter((l) => l.startsWith("to ")).join("\n"),
+  // the query texts, sorted (the SDK sends some at once, e.g. while registering, so their order varies
+  // from run to run); the engine names a call's argument values with random IDs, numbered here in order
+  queries: numberArgIds(r.queries.map((q) => q.text)).sort(),
+})
+function numberArgIds(texts: string[]): string[] {
+  const seen = new Map<string, string>()
+  return texts.map((t) => t.replace(/FunctionCallArgValue:[0-9a-f]{12}/g, (id) => seen.get(id) ?? (seen.set(id, `FunctionCallArgValue:#${seen.size}`), seen.get(id)!)))
+}
+
+beforeAll(async () => {
+  for (const mode of ["fresh", "worker"] as const) {
+    const e = await startRecordingEngine()
+    e.failExec({ match: "exit 5", exitCode: 5, stderr: "five" })
+    const hm = await ModuleHarness.create({ root: ROOT, process: mode, concurrency: 1 })
+    const t0 = performance.now()
+    const samples: Sample[] = []
+    const calls: Array<() => Promise<CallResult>> = [
+      () => hm.register(e),
+      async () => (await hm.callChain(e, [{ fn: "echo", args: { name: "bob", flavor: "FANCY" } }], { constructorArgs: { greeting: "hi" } })).last,
+      async () => (await hm.callChain(e, [{ fn: "build", args: { source: "data", platforms: ["linux/amd64", "linux/arm64"] } }, { fn: "publish", args: { address: "ttl.sh/fixture:2" } }])).last,
+      async () => (await hm.callChain(e, [{ fn: "boom" }], { parentName: "FixtureMod", parent: { greeting: "x" } })).last,
+      async () => (await hm.callChain(e, [{ fn: "execFail" }], { parentName: "FixtureMod", parent: { greeting: "x" } })).last,
+      async () => (await hm.callChain(e, [{ fn: "logs", args: { set: "first" } }], { parentName: "FixtureMod", parent: { greeting: "x" } })).last,
+      async () => (await hm.callChain(e, [{ fn: "logs" }], { parentName: "FixtureMod", parent: { greeting: "x" } })).last,
+      async () => (await hm.callChain(e, [{ fn: "lateCrash" }], { parentName: "FixtureMod", parent: { greeting: "x" } })).last,
+      async () => (await hm.callChain(e, [{ fn: "echo", args: { name: "after the crash" } }], { parentName: "FixtureMod", parent: { greeting: "x" } })).last,
+    ]
+    for (const c of calls) samples.push(sampleOf(await c()))
+    modeRuns[mode] = { samples, started: hm.workersStarted, ms: performance.now() - t0 }
+    hm.close()
+    await e.close()
+  }
+}, 600_000)
 
 const why = (r: ChainResult | CallResult) => `${r.error ?? ""}\n${"stderr" in r ? r.stderr : r.last?.stderr ?? ""}`
 
@@ -254,6 +325,30 @@ describe("module harness", () => {
     expect(execFail.ok).toBe(false)
     expect(execFail.error).toContain("exit code: 5")
     expect(execFail.last.errorValues).toMatchObject({ _type: "EXEC_ERROR", exitCode: 5, stderr: "five", cmd: ["sh", "-c", "exit 5"] })
+  })
+
+  it("runs the same calls in one worker process as in fresh processes: same queries, results, errors and output", () => {
+    const fresh = modeRuns.fresh.samples
+    const worker = modeRuns.worker.samples
+    expect(worker).toHaveLength(9)
+    for (let i = 0; i < fresh.length; i++) expect(worker[i], `call ${i}`).toEqual(fresh[i])
+    // what the calls did, so the comparison is not between two equal failures
+    expect(fresh.map((s) => s.ok)).toEqual([true, true, true, false, false, true, true, false, true])
+    expect(fresh[3]).toMatchObject({ exitCode: 1, crashed: false, error: "boom: bad input" })
+    expect(fresh[4].errorValues).toMatchObject({ _type: "EXEC_ERROR", exitCode: 5 })
+    expect(fresh[5]).toMatchObject({ returnValue: "", stdout: "to stdout", stderr: "to stderr" })
+    expect(fresh[6].returnValue).toBe("")
+    expect(fresh[7]).toMatchObject({ crashed: true, ok: false })
+    expect(fresh[8]).toMatchObject({ ok: true })
+    expect(fresh[1].queries.length).toBeGreaterThan(3)
+  })
+
+  it("a worker process serves calls one after another, and a crash or a call's environment does not reach the next call", () => {
+    expect(modeRuns.fresh.started).toBe(0)
+    // one worker for the first seven calls; the crash ends it and the next call starts a new one
+    expect(modeRuns.worker.started).toBe(2)
+    // a variable one call left in its process is gone in the next call, as with a fresh process
+    expect(modeRuns.worker.samples[6].returnValue).toBe("")
   })
 
   it("rejects unknown functions and arguments like the CLI", async () => {
