@@ -104,7 +104,7 @@ elif [ ! -d "$ROOT$MNT" ]; then
   rdie "no rehearsal root at $ROOT: run bash test/fresh-machine.sh first"
 fi
 
-ROOT_ENV=(CI=true)
+ROOT_ENV=(CI=true ${MULTIARCH_RUST_SWEEP:+MULTIARCH_RUST_SWEEP=$MULTIARCH_RUST_SWEEP})
 case $MODE in
   fresh | warm) CMD="npm ci && npm test" ;;
   skew) CMD="npm ci --no-audit --no-fund && bash test/setup.sh"; ROOT_ENV+=("MULTIARCH_SETUP_SKIP=images npm-tools") ;;

@@ -143,7 +143,7 @@ heavy_in_root() {
   bridge=$(root_bridge_up)
   trap 'root_bridge_down "$bridge"; root_binfmt_restore "$binfmt"' EXIT
   trap 'exit 130' INT; trap 'exit 143' TERM # (so that the EXIT trap runs on Ctrl-C or kill too)
-  ROOT_ENV=(MULTIARCH_TEST_HOST=direct ${CI:+CI=$CI} ${MULTIARCH_BUILDKIT_COLD:+MULTIARCH_BUILDKIT_COLD=$MULTIARCH_BUILDKIT_COLD})
+  ROOT_ENV=(MULTIARCH_TEST_HOST=direct ${CI:+CI=$CI} ${MULTIARCH_BUILDKIT_COLD:+MULTIARCH_BUILDKIT_COLD=$MULTIARCH_BUILDKIT_COLD} ${MULTIARCH_RUST_SWEEP:+MULTIARCH_RUST_SWEEP=$MULTIARCH_RUST_SWEEP})
   rsay "rungs 4–6 in the root ($TEST_ROOT; this checkout bind-mounted at $REPO)"
   root_run "$TEST_ROOT" "$REPO" "$REPO" "bash test/run-all.sh --in-root ${heavy_paths[*]}" || f=1
   root_bridge_down "$bridge"

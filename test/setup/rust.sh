@@ -33,7 +33,9 @@
 #
 # Environment:
 #   MULTIARCH_TEST_CACHE     cache root (default /var/cache/multiarch-test); this script uses ./rust
-#   MULTIARCH_RUST_TARGETS   triples to prepare (default: every triple test/real/rust.test.ts builds)
+#   MULTIARCH_RUST_SWEEP     acceptance (default: 7 triples, the four acceptance platforms × gnu/musl) or
+#                            full (16 triples, every plannable platform × libc; .ci/run sets it)
+#   MULTIARCH_RUST_TARGETS   triples to prepare (default: the sweep's, which test/real/rust.test.ts builds)
 #   MULTIARCH_RUST_VERSION   pin rustc-web/cargo-web/rust-web-src to this Debian version
 #   MULTIARCH_RUST_MUSL_DEV_ARCHES  Debian arches whose musl-dev to try (default below)
 SETUP_TAG=${SETUP_TAG:-rust}
@@ -44,12 +46,20 @@ CACHE=$CACHE_ROOT/rust
 SYSROOT=/usr/lib/rustlib
 MARK=.multiarch-test-component
 LOCAL_BIN=/usr/local/bin
-# every triple the real rung builds (test/real/rust.test.ts: every plannable platform × libc)
-DEFAULT_TARGETS="aarch64-unknown-linux-gnu armv7-unknown-linux-gnueabihf arm-unknown-linux-gnueabi \
-armv5te-unknown-linux-gnueabi i686-unknown-linux-gnu riscv64gc-unknown-linux-gnu powerpc64le-unknown-linux-gnu \
-s390x-unknown-linux-gnu x86_64-unknown-linux-musl aarch64-unknown-linux-musl armv7-unknown-linux-musleabihf \
-arm-unknown-linux-musleabi armv5te-unknown-linux-musleabi i686-unknown-linux-musl riscv64gc-unknown-linux-musl \
-powerpc64le-unknown-linux-musl"
+# The triples the real rung builds (test/real/rust.test.ts), per MULTIARCH_RUST_SWEEP:
+#   acceptance (default)  the four acceptance platforms linux/amd64, linux/arm64, linux/arm/v7,
+#                         linux/riscv64 × gnu/musl: 7 std builds (x86_64 gnu is Debian's own)
+#   full                  every plannable platform × libc: 16 std builds (.ci/run runs this sweep)
+ACCEPTANCE_TARGETS="aarch64-unknown-linux-gnu armv7-unknown-linux-gnueabihf riscv64gc-unknown-linux-gnu \
+x86_64-unknown-linux-musl aarch64-unknown-linux-musl armv7-unknown-linux-musleabihf riscv64gc-unknown-linux-musl"
+FULL_TARGETS="$ACCEPTANCE_TARGETS arm-unknown-linux-gnueabi armv5te-unknown-linux-gnueabi i686-unknown-linux-gnu \
+powerpc64le-unknown-linux-gnu s390x-unknown-linux-gnu arm-unknown-linux-musleabi armv5te-unknown-linux-musleabi \
+i686-unknown-linux-musl powerpc64le-unknown-linux-musl"
+case ${MULTIARCH_RUST_SWEEP:-acceptance} in
+  acceptance) DEFAULT_TARGETS=$ACCEPTANCE_TARGETS ;;
+  full) DEFAULT_TARGETS=$FULL_TARGETS ;;
+  *) die "MULTIARCH_RUST_SWEEP=${MULTIARCH_RUST_SWEEP}: use acceptance (the default: linux/amd64, arm64, arm/v7, riscv64) or full (every plannable platform, as .ci/run does)" ;;
+esac
 TARGETS=${MULTIARCH_RUST_TARGETS:-$DEFAULT_TARGETS}
 # Debian architectures whose musl-dev (the <arch>-linux-musl-gcc the plan uses as CC for musl
 # targets) is wanted. riscv64 is not a bookworm architecture (the plan then compiles C with
