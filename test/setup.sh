@@ -15,7 +15,8 @@
 #              musl-dev:<arch> -> musl built from source)
 #   rust-std   std for every Rust target, compiled from rust-web-src (cached; Debian's
 #              libstd-rust-web-dev:<arch> where dpkg has it at rustc's version), + musl objects
-#   images     the BuildKit base images (debootstrap), in parallel with rust-std
+#   images     the BuildKit base images (debootstrap), in parallel with rust-std, both started as
+#              soon as their packages (installed first, on their own) are there
 #   npm-tools  the CI-template tools (npm, outside the repository), in parallel too
 #   node-roots the Node rung's target roots (bookworm runtime .debs + the official node, no
 #              emulation) and its arm64 build root, binfmt for qemu-aarch64/qemu-arm, in parallel too
@@ -63,47 +64,52 @@ install() {
   : >"$SUMMARY"
   plan | sed 's/^/  /' >&2
 
-  # 1. packages (dpkg holds one lock: these are serial). The Rust compiler first, on its own, so
-  #    that the std builds (the longest part, CPU only) run while everything else installs.
+  # 1. packages (dpkg holds one lock: these are serial). First, on their own, the Rust compiler and
+  #    the BuildKit group (docker.io, debootstrap, qemu), so that the two long parts — the std
+  #    builds (CPU) and the base images (debootstrap, emulated RUN steps) — run while everything
+  #    else installs.
   t=$(now)
-  local pids=() names=() std_pid=""
+  local pids=() names=() std_pid="" early=() bad_early=""
   # MULTIARCH_SETUP_SKIP="images npm-tools": leave parts out (the skew rehearsal only checks apt)
   for a in ${MULTIARCH_SETUP_SKIP:-}; do say "skipping part $a (MULTIARCH_SETUP_SKIP)"; done
   skip() { case " ${MULTIARCH_SETUP_SKIP:-} " in *" $1 "*) return 0 ;; esac; return 1; }
-  if g=$(SETUP_TAG=rust bash test/setup/rust.sh compiler) && apt_groups "$g" >/dev/null; then
+  has() { case " ${failed[*]} " in *" $1 "*) return 1 ;; esac; }
+  if g=$(SETUP_TAG=rust bash test/setup/rust.sh compiler); then early+=("$g"); else failed+=(rust); fi
+  if g=$(SETUP_TAG=buildkit bash test/setup/buildkit.sh packages); then early+=("$g"); else failed+=(buildkit); fi
+  if [ ${#early[@]} -gt 0 ]; then bad_early=$(apt_groups "${early[@]}") || true; fi
+  for g in $bad_early; do failed+=("${g/#rust-compiler/rust}"); done
+  if has rust; then
     ( t=$(now); if bash test/setup/rust.sh std; then st=$(bash test/setup/rust.sh status); part_done rust-std "$t" ok "std in /usr/lib/rustlib: $(grep -c 'std: built' <<<"$st") targets compiled from rust-web-src (or from the cache), $(grep -c 'std: debian' <<<"$st") Debian's libstd-rust-web-dev:<arch>"
       else part_done rust-std "$t" FAIL "(message above)"; exit 1; fi ) &
     std_pid=$!
-  else
-    failed+=(rust)
   fi
-  for a in "${AREAS[@]}"; do
-    g=$(SETUP_TAG=$a bash "test/setup/$a.sh" packages) || { failed+=("$a"); continue; }
-    groups+=("$g")
-  done
-  if bad=$(apt_groups "${groups[@]}"); then
-    part_done packages "$t" ok "$(printf '%s ' rust-compiler "${groups[@]%%=*}")"
-  else
-    # shellcheck disable=SC2206
-    failed+=($bad)
-    part_done packages "$t" FAIL "groups that could not be installed: $bad (message above)"
-  fi
-
-  # 2. foreign architectures (pinned, each with its fallback)
-  t=$(now)
-  local fs=ok
-  has() { case " ${failed[*]} " in *" $1 "*) return 1 ;; esac; }
-  if has go; then bash test/setup/go.sh foreign || { fs=FAIL; failed+=(go); }; fi
-  if has rust; then bash test/setup/rust.sh foreign || { fs=FAIL; failed+=(rust); }; fi
-  part_done foreign "$t" $fs "dpkg foreign architectures: $(dpkg --print-foreign-architectures | paste -sd' ' - | sed 's/^$/none/'); arm64 glibc: $(cat "$STATE/arm64-sysroot" 2>/dev/null || echo -); musl-dev: $(cd "$STATE" && for f in musl-dev-*; do [ -f "$f" ] && printf '%s=%s ' "${f#musl-dev-}" "$(cat "$f")"; done)"
-
-  # 3. the long parts, in parallel: Rust std (CPU, running since step 1) || base images
-  #    (debootstrap, apt in emulated RUN steps) || npm tools (network); then the musl objects
   if has buildkit && ! skip images; then
     ( t=$(now); if bash test/setup/buildkit.sh prepare >/dev/null; then part_done images "$t" ok "local/{debian,golang,node,node-dev}:bookworm-{amd64,arm64} in dockerd's store (dockerd stopped again unless it was running)"
       else part_done images "$t" FAIL "(message above)"; exit 1; fi ) &
     pids+=($!); names+=(images)
   fi
+  for a in "${AREAS[@]}"; do
+    [ "$a" = buildkit ] && continue # installed above
+    g=$(SETUP_TAG=$a bash "test/setup/$a.sh" packages) || { failed+=("$a"); continue; }
+    groups+=("$g")
+  done
+  if bad=$(apt_groups "${groups[@]}") && [ -z "$bad_early" ]; then
+    part_done packages "$t" ok "$(printf '%s ' "${early[@]%%=*}" "${groups[@]%%=*}")"
+  else
+    # shellcheck disable=SC2206
+    failed+=($bad)
+    part_done packages "$t" FAIL "groups that could not be installed: $bad_early $bad (message above)"
+  fi
+
+  # 2. foreign architectures (pinned, each with its fallback)
+  t=$(now)
+  local fs=ok
+  if has go; then bash test/setup/go.sh foreign || { fs=FAIL; failed+=(go); }; fi
+  if has rust; then bash test/setup/rust.sh foreign || { fs=FAIL; failed+=(rust); }; fi
+  part_done foreign "$t" $fs "dpkg foreign architectures: $(dpkg --print-foreign-architectures | paste -sd' ' - | sed 's/^$/none/'); arm64 glibc: $(cat "$STATE/arm64-sysroot" 2>/dev/null || echo -); musl-dev: $(cd "$STATE" && for f in musl-dev-*; do [ -f "$f" ] && printf '%s=%s ' "${f#musl-dev-}" "$(cat "$f")"; done)"
+
+  # 3. the long parts, in parallel: Rust std and base images (both running since step 1) || node
+  #    roots || npm tools (network); then the musl objects
   if has node && ! skip node-roots; then
     ( t=$(now); if SETUP_TAG=node bash test/setup/node.sh prepare >"$LOGS/node-roots.log" 2>&1; then part_done node-roots "$t" ok "qemu-aarch64/qemu-arm binfmt, node roots for arm64 and armhf, the arm64 build root ($CACHE_ROOT/node)"
       else tail -3 "$LOGS/node-roots.log" >&2; part_done node-roots "$t" FAIL "(log $LOGS/node-roots.log)"; exit 1; fi ) &
