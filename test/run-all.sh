@@ -122,8 +122,21 @@ heavy_here() {
   stop_services() { for s in "${services[@]}"; do bash "$s" stop || true; done; }
   trap stop_services EXIT
   for s in "${services[@]}"; do bash "$s" start || f=1; done
-  echo "== vitest: real toolchains, registry, BuildKit (one file at a time)"
-  npx vitest run --no-file-parallelism --reporter=default --reporter=json --outputFile.json=test/.out/vitest-heavy.json "${heavy_paths[@]}" || f=1
+  # Two lanes, each one file at a time: the real toolchains (CPU: compilers, qemu) beside the
+  # registry, BuildKit and CI-template tests (much of it waiting: fault timeouts, dockerd, apt in
+  # emulated RUN steps). MULTIARCH_TEST_SERIAL=1: one lane.
+  local real=() other=() p
+  for p in "${heavy_paths[@]}"; do if [[ $p =~ ^(\./)?test/real(/|$) ]]; then real+=("$p"); else other+=("$p"); fi; done
+  if [ "${MULTIARCH_TEST_SERIAL:-}" = 1 ] || [ ${#real[@]} -eq 0 ] || [ ${#other[@]} -eq 0 ]; then
+    echo "== vitest: real toolchains, registry, BuildKit, CI templates (one file at a time)"
+    npx vitest run --no-file-parallelism --reporter=default --reporter=json --outputFile.json=test/.out/vitest-heavy.json "${heavy_paths[@]}" || f=1
+  else
+    echo "== vitest: real toolchains (lines prefixed [real]) beside registry, BuildKit, CI templates ([svc]); one file at a time in each"
+    npx vitest run --no-file-parallelism --reporter=default --reporter=json --outputFile.json=test/.out/vitest-heavy.json "${real[@]}" > >(sed -u 's/^/[real] /') 2>&1 &
+    local lane=$!
+    npx vitest run --no-file-parallelism --reporter=default --reporter=json --outputFile.json=test/.out/vitest-heavy-svc.json "${other[@]}" > >(sed -u 's/^/[svc] /') 2>&1 || f=1
+    wait "$lane" || f=1
+  fi
   stop_services
   trap - EXIT
   return $f
@@ -156,7 +169,7 @@ heavy_in_root() {
 
 # the heavy half inside the root (run-all.sh calls itself there)
 if [ $IN_ROOT = yes ]; then
-  rm -f test/.out/vitest-heavy.json
+  rm -f test/.out/vitest-heavy.json test/.out/vitest-heavy-svc.json
   heavy_here
   exit $?
 fi
