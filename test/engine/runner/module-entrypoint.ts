@@ -8,28 +8,9 @@
  * Run with: tsx --no-deprecation --tsconfig <module>/tsconfig.json test/engine/runner/module-entrypoint.ts
  */
 import { entrypoint } from "@dagger.io/dagger"
-import * as fs from "node:fs"
-import * as path from "node:path"
+import { moduleFiles } from "./module-files.js"
 
-const allowedExtensions = [".ts", ".mts"]
-
-const srcDir = process.env.MULTIARCH_HARNESS_SRC
-const clientGen = process.env.MULTIARCH_HARNESS_CLIENT_GEN
-if (!srcDir || !clientGen) {
-  console.error("module-entrypoint: MULTIARCH_HARNESS_SRC and MULTIARCH_HARNESS_CLIENT_GEN must be set")
-  process.exit(2)
-}
-
-function listTsFilesInModule(dir: string): string[] {
-  const res = fs.readdirSync(dir).map((file) => {
-    const filepath = path.join(dir, file)
-    if (fs.statSync(filepath).isDirectory()) return listTsFilesInModule(filepath)
-    return allowedExtensions.includes(path.extname(filepath)) ? [filepath] : []
-  })
-  return res.reduce((p, c) => [...c, ...p], [] as string[])
-}
-
-const files = [...listTsFilesInModule(srcDir), clientGen]
+const files = moduleFiles("module-entrypoint")
 if (process.env.MULTIARCH_HARNESS_PRINT_FILES) console.error(`module-entrypoint files: ${JSON.stringify(files)}`)
 
 entrypoint(files)

@@ -16,24 +16,10 @@
  */
 import { entrypoint } from "@dagger.io/dagger"
 import * as fs from "node:fs"
-import * as path from "node:path"
 import * as readline from "node:readline"
+import { moduleFiles } from "./module-files.js"
 
-const srcDir = process.env.MULTIARCH_HARNESS_SRC
-const clientGen = process.env.MULTIARCH_HARNESS_CLIENT_GEN
-if (!srcDir || !clientGen) {
-  console.error("module-worker: MULTIARCH_HARNESS_SRC and MULTIARCH_HARNESS_CLIENT_GEN must be set")
-  process.exit(2)
-}
-
-function listTsFilesInModule(dir: string): string[] {
-  const res = fs.readdirSync(dir).map((file) => {
-    const filepath = path.join(dir, file)
-    if (fs.statSync(filepath).isDirectory()) return listTsFilesInModule(filepath)
-    return [".ts", ".mts"].includes(path.extname(filepath)) ? [filepath] : []
-  })
-  return res.reduce((p, c) => [...c, ...p], [] as string[])
-}
+const files = moduleFiles("module-worker")
 
 class ExitCall {
   constructor(readonly code: number) {}
@@ -42,18 +28,16 @@ class ExitCall {
 const control = fs.createWriteStream("", { fd: 3 })
 let out = ""
 let err = ""
-process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-  out += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString()
-  const cb = rest.find((r) => typeof r === "function") as (() => void) | undefined
-  cb?.()
-  return true
-}) as typeof process.stdout.write
-process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-  err += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString()
-  const cb = rest.find((r) => typeof r === "function") as (() => void) | undefined
-  cb?.()
-  return true
-}) as typeof process.stderr.write
+/** Everything written to `stream` during a call goes to that call's output, not to the pipe. */
+function capture(stream: NodeJS.WriteStream, append: (s: string) => void): void {
+  stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    append(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString())
+    ;(rest.find((r) => typeof r === "function") as (() => void) | undefined)?.()
+    return true
+  }) as typeof stream.write
+}
+capture(process.stdout, (s) => (out += s))
+capture(process.stderr, (s) => (err += s))
 const realExit = process.exit.bind(process)
 process.exit = ((code?: number) => {
   throw new ExitCall(code ?? 0)
@@ -91,7 +75,7 @@ async function next(): Promise<void> {
   err = ""
   let exitCode = 0
   try {
-    await entrypoint([...listTsFilesInModule(srcDir!), clientGen!])
+    await entrypoint(files)
   } catch (e) {
     if (e instanceof ExitCall) exitCode = e.code
     else {
