@@ -40,14 +40,27 @@ apt_update() {
   local marker=$STATE/.apt-updated-${SETUP_RUN_ID:-$$}
   [ -f "$marker" ] && return 0
   local out=$LOGS/apt-update.log i
-  for i in 1 2; do
-    if apt-get update -o DPkg::Lock::Timeout=600 >"$out" 2>&1; then break; fi
+  # A repository apt did not apply (an index that did not download, a Release file "not valid yet"
+  # because the mirror published it seconds ago) leaves apt seeing only the older suites: the
+  # fresh-machine rehearsal once got rustc-web 1.85 from bookworm main that way, whose rust-web-src
+  # cannot build std offline. Such an update is retried (3 tries, 20 s apart) before it is accepted.
+  local not_applied='^(E|W): (Failed to fetch|Release file for .* is not valid yet|The repository .* (is not signed|does not have a Release file)|Some index files failed to download)'
+  for i in 1 2 3 4 5; do
+    if apt-get update -o DPkg::Lock::Timeout=600 >"$out" 2>&1; then
+      grep -qE "$not_applied" "$out" || break
+      [ "$i" -ge 3 ] && break
+      say "apt-get update: $(grep -E "$not_applied" "$out" | head -1 | cut -c1-200) — trying again in 20 s (mirror sync?)"
+      sleep 20
+      continue
+    fi
+    grep -qE "$not_applied" "$out" && [ "$i" -lt 3 ] && { say "apt-get update: $(grep -E "$not_applied" "$out" | head -1 | cut -c1-200) — trying again in 20 s (mirror sync?)"; sleep 20; continue; }
     grep -q 'Could not get lock\|Unable to lock' "$out" || break
     sleep 2
   done
   local failed
-  failed=$(grep -oE '^E: Failed to fetch [^ ]+' "$out" | sed -E 's#.*/dists/([^/]+)/[^/]+/binary-([^/]+)/.*#\1 (\2)#' | sort -u | paste -sd, - | sed 's/,/, /g' || true)
+  failed=$(grep -oE '^(E|W): Failed to fetch [^ ]+' "$out" | sed -E 's#.*/dists/([^/]+)/[^/]+/binary-([^/]+)/.*#\1 (\2)#' | sort -u | paste -sd, - | sed 's/,/, /g' || true)
   [ -n "$failed" ] && say "apt-get update: these indexes did not download and are ignored: $failed (mirror sync?)"
+  grep -E '^(E|W): (Release file for .* is not valid yet|The repository .* (is not signed|does not have a Release file))' "$out" | cut -c1-240 | while read -r l; do say "apt-get update: not applied: $l"; done || true
   apt_policy_forget
   touch "$marker"
 }

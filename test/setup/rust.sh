@@ -127,6 +127,9 @@ rust_version() {
   v=$(installed_version rustc-web)
   if [ -n "$v" ]; then
     for p in "${RUST_PKGS[@]}"; do [ "$(installed_version "$p")" = "$v" ] || ok=0; done
+    # a trio whose rust-web-src has no vendored crates (bookworm main's 1.85) cannot build std
+    # offline: it is replaced by the newest trio apt has, not kept
+    [ -d "$SYSROOT/src/rust/library/vendor" ] || ok=0
     [ $ok = 1 ] && { echo "$v"; return; }
   fi
   newest_common "${RUST_PKGS[@]}"
@@ -175,7 +178,7 @@ print_packages() {
 
 check_compiler() {
   dpkg -S /usr/bin/rustc 2>/dev/null | grep -q '^rustc-web' || die "/usr/bin/rustc is not Debian's rustc-web: $(dpkg -S /usr/bin/rustc 2>&1 | head -1)"
-  [ -d "$SYSROOT/src/rust/library/vendor" ] || die "rust-web-src did not install $SYSROOT/src/rust/library/vendor"
+  [ -d "$SYSROOT/src/rust/library/vendor" ] || die "rust-web-src $(installed_version rust-web-src) has no vendored crates ($SYSROOT/src/rust/library/vendor), so std cannot be built offline; apt saw no newer version that rustc-web, cargo-web, rust-web-src and libstd-rust-web-dev all have (rust-web-src: $(apt_versions_all rust-web-src | paste -sd' ' -)). Fix: apt-get update once bookworm-security answers (see $LOGS/apt-update.log), then run setup again (it replaces the trio), or set MULTIARCH_RUST_VERSION to a version all four have"
 }
 check_crates() { # the rust-cc fixture's cc crate (CARGO_HOME below points at Debian's registry)
   ls -d /usr/share/cargo/registry/cc-* >/dev/null 2>&1 || die "librust-cc-dev did not install /usr/share/cargo/registry/cc-*"
