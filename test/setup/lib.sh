@@ -47,12 +47,14 @@ apt_update() {
   local not_applied='^(E|W): (Failed to fetch|Release file for .* is not valid yet|The repository .* (is not signed|does not have a Release file)|Some index files failed to download)'
   for i in 1 2 3 4 5; do
     if apt-get update -o DPkg::Lock::Timeout=600 >"$out" 2>&1; then
+      { echo "== $(date -u +%FT%TZ) apt-get update (try $i)"; cat "$out"; } >>"$LOGS/apt-update-all.log"
       grep -qE "$not_applied" "$out" || break
       [ "$i" -ge 3 ] && break
       say "apt-get update: $(grep -E "$not_applied" "$out" | head -1 | cut -c1-200) — trying again in 20 s (mirror sync?)"
       sleep 20
       continue
     fi
+    { echo "== $(date -u +%FT%TZ) apt-get update (try $i, failed)"; cat "$out"; } >>"$LOGS/apt-update-all.log"
     grep -qE "$not_applied" "$out" && [ "$i" -lt 3 ] && { say "apt-get update: $(grep -E "$not_applied" "$out" | head -1 | cut -c1-200) — trying again in 20 s (mirror sync?)"; sleep 20; continue; }
     grep -q 'Could not get lock\|Unable to lock' "$out" || break
     sleep 2

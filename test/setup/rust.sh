@@ -164,7 +164,26 @@ print_compiler() {
     die "no version that ${RUST_PKGS[*]} all have (they must be one release);$line Fix: apt-get update against a complete bookworm + bookworm-security mirror, or set MULTIARCH_RUST_VERSION to one version all of them have"
   fi
   for p in "${RUST_PKGS[@]}"; do specs+=("$p=$v"); done
+  say "Rust trio: $v (apt sees rustc-web: $(apt_versions_all rustc-web | paste -sd' ' -); rust-web-src: $(apt_versions_all rust-web-src | paste -sd' ' -))"
   echo "rust-compiler=$(IFS=,; echo "${specs[*]}")"
+}
+
+# The installed trio cannot build std (no vendored crates: bookworm main's 1.85 — what apt chose
+# once in a fresh-machine rehearsal although bookworm-security had 1.96): ask apt again, and put
+# in the newest trio all four packages have when it is newer.
+renew_compiler() {
+  [ -d "$SYSROOT/src/rust/library/vendor" ] && return 0
+  local have v p specs=()
+  have=$(installed_version rust-web-src)
+  say "rust-web-src $have has no vendored crates: asking apt again for a newer Rust trio"
+  rm -f "$STATE/.apt-updated-${SETUP_RUN_ID:-$$}"
+  apt_update
+  v=$(newest_common "${RUST_PKGS[@]}")
+  [ -n "$v" ] && dpkg --compare-versions "$v" gt "$have" || return 0
+  for p in "${RUST_PKGS[@]}"; do specs+=("$p=$v"); done
+  say "installing the Rust trio at $v"
+  apt_try "${specs[@]}" || say "apt-get install ${specs[*]} failed (log $APT_LOG)"
+  load_ids
 }
 # rust=<the rest>: cross gcc per target, musl-dev (amd64), librust-cc-dev (the rust-cc fixture's
 # cc crate), g++ (the rust-cxx fixture's native x86_64-linux-gnu-g++; the fresh-machine rehearsal
@@ -546,6 +565,7 @@ todo_sc() { local t d; for t in $TARGETS; do is_musl "$t" || continue; d=$SYSROO
 do_std() {
   load_ids
   [ "$(id -u)" = 0 ] || die "run as root (/usr/lib/rustlib)"
+  renew_compiler
   check_compiler
   mkdir -p "$CACHE"
   write_cargo_home
