@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fresh-machine rehearsal: the README's test command in a clean Debian bookworm root, so a missing
 # install step or a mirror skew shows here before it shows on somebody's fresh machine or in CI.
-# Not part of .ci/run (it takes as long as a first run: about 25 minutes on 2 cores).
+# Not part of .ci/run (it takes as long as a first run: about 22 minutes on 2 cores).
 #
 #   bash test/fresh-machine.sh            clean root (debootstrap minbase + the host's apt sources
 #                                         + the host's node/npm), a clean copy of HEAD (git archive),
