@@ -40,22 +40,22 @@ apt_update() {
   local marker=$STATE/.apt-updated-${SETUP_RUN_ID:-$$}
   [ -f "$marker" ] && return 0
   local out=$LOGS/apt-update.log i
-  # A repository apt did not apply (an index that did not download, a Release file "not valid yet"
-  # because the mirror published it seconds ago) leaves apt seeing only the older suites: the
-  # fresh-machine rehearsal once got rustc-web 1.85 from bookworm main that way, whose rust-web-src
-  # cannot build std offline. Such an update is retried (3 tries, 20 s apart) before it is accepted.
+  # A repository apt did not apply (an index that did not download, a Release file "not valid yet")
+  # leaves apt seeing only the older suites. Fresh rehearsal 2 ended up with bookworm main's
+  # rustc-web 1.85 (no vendored crates) for a reason not found; every try's output is now kept in
+  # apt-update-all.log. Such an update is retried (3 tries, 20 s apart) before it is accepted.
   local not_applied='^(E|W): (Failed to fetch|Release file for .* is not valid yet|The repository .* (is not signed|does not have a Release file)|Some index files failed to download)'
+  local ok
   for i in 1 2 3 4 5; do
-    if apt-get update -o DPkg::Lock::Timeout=600 >"$out" 2>&1; then
-      { echo "== $(date -u +%FT%TZ) apt-get update (try $i)"; cat "$out"; } >>"$LOGS/apt-update-all.log"
-      grep -qE "$not_applied" "$out" || break
-      [ "$i" -ge 3 ] && break
+    ok=0
+    apt-get update -o DPkg::Lock::Timeout=600 >"$out" 2>&1 && ok=1
+    { echo "== $(date -u +%FT%TZ) apt-get update (try $i$([ $ok = 1 ] || echo ", failed"))"; cat "$out"; } >>"$LOGS/apt-update-all.log"
+    if grep -qE "$not_applied" "$out" && [ "$i" -lt 3 ]; then
       say "apt-get update: $(grep -E "$not_applied" "$out" | head -1 | cut -c1-200) — trying again in 20 s (mirror sync?)"
       sleep 20
       continue
     fi
-    { echo "== $(date -u +%FT%TZ) apt-get update (try $i, failed)"; cat "$out"; } >>"$LOGS/apt-update-all.log"
-    grep -qE "$not_applied" "$out" && [ "$i" -lt 3 ] && { say "apt-get update: $(grep -E "$not_applied" "$out" | head -1 | cut -c1-200) — trying again in 20 s (mirror sync?)"; sleep 20; continue; }
+    [ $ok = 1 ] && break
     grep -q 'Could not get lock\|Unable to lock' "$out" || break
     sleep 2
   done
