@@ -146,10 +146,27 @@ apt_explain() {
   echo "cannot install ${p%%:*} for $arch: $why.${fix:+ Fix: $fix}"
 }
 
-# apt_try PKG-SPEC...: one apt-get install (quiet; output in $APT_LOG); returns its status
+# apt_try PKG-SPEC...: one apt-get install (quiet; output appended to $APT_LOG); returns its status.
+# Setup's parts run side by side, and one may add a foreign architecture while another's install
+# waits for the dpkg lock: that install then fails with "The package cache was built for different
+# architectures" (seen on a fresh machine, 2026-12-01). Then the indexes are updated and it is
+# tried once more.
 apt_try() {
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-    -o DPkg::Lock::Timeout=600 -o APT::Get::Show-Versions=false "$@" >>"$APT_LOG" 2>&1
+  local out i rc
+  out=$(mktemp "$LOGS/apt-try.XXXXXX")
+  for i in 1 2; do
+    rc=0
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+      -o DPkg::Lock::Timeout=600 -o APT::Get::Show-Versions=false "$@" >"$out" 2>&1 || rc=$?
+    cat "$out" >>"$APT_LOG"
+    [ $rc = 0 ] && break
+    [ $i = 1 ] && grep -q 'package cache was built for different architectures' "$out" || break
+    say "apt-get install: dpkg's architectures changed meanwhile ($(dpkg --print-foreign-architectures | paste -sd' ' -) added); updating the indexes and trying again"
+    rm -f "$STATE/.apt-updated-${SETUP_RUN_ID:-$$}"
+    apt_update
+  done
+  rm -f "$out"
+  return $rc
 }
 
 # missing_of PKG-SPEC... -> the specs not installed yet (a pinned spec pkg=ver counts as

@@ -119,19 +119,27 @@ load_ids() { _RUSTC_ID="" _RUSTC_WEB=""; rustc_id >/dev/null; rustc_web_version 
 
 # ---- packages ----------------------------------------------------------------------------------
 
-# The Rust trio's version: the installed one when the trio is installed and consistent (a warm
-# host never upgrades behind your back), else the newest version all four packages have.
-rust_version() {
-  local v p ok=1
-  if [ -n "${MULTIARCH_RUST_VERSION:-}" ]; then echo "$MULTIARCH_RUST_VERSION"; return; fi
+# has_vendor: the installed rust-web-src has its vendored crates, so std builds offline (bookworm
+# main's 1.85 has none)
+has_vendor() { [ -d "$SYSROOT/src/rust/library/vendor" ]; }
+
+# trio_kept -> the installed trio's version when it is installed, consistent and can build std (a
+# warm host never upgrades behind your back); nothing otherwise
+trio_kept() {
+  local v p
   v=$(installed_version rustc-web)
-  if [ -n "$v" ]; then
-    for p in "${RUST_PKGS[@]}"; do [ "$(installed_version "$p")" = "$v" ] || ok=0; done
-    # a trio whose rust-web-src has no vendored crates (bookworm main's 1.85) cannot build std
-    # offline: it is replaced by the newest trio apt has, not kept
-    [ -d "$SYSROOT/src/rust/library/vendor" ] || ok=0
-    [ $ok = 1 ] && { echo "$v"; return; }
-  fi
+  [ -n "$v" ] || return 0
+  for p in "${RUST_PKGS[@]}"; do [ "$(installed_version "$p")" = "$v" ] || return 0; done
+  has_vendor && echo "$v"
+  return 0
+}
+
+# The Rust trio's version: the kept one, else the newest version all four packages have.
+rust_version() {
+  local v
+  if [ -n "${MULTIARCH_RUST_VERSION:-}" ]; then echo "$MULTIARCH_RUST_VERSION"; return; fi
+  v=$(trio_kept)
+  if [ -n "$v" ]; then echo "$v"; return; fi
   newest_common "${RUST_PKGS[@]}"
 }
 
@@ -149,6 +157,10 @@ cross_gcc_pkgs() {
 # the std builds while the other packages install). Needs apt lists when the trio is not installed.
 print_compiler() {
   local v specs=() p
+  # a version chosen from apt's lists comes from lists this run updated: a new machine's lists can
+  # be weeks old (on 2026-12-01 a fresh host's stale lists offered bookworm's 1.85 as newest, while
+  # bookworm-security had 1.96); apt_update runs once per setup run, which installs next anyway
+  if [ -z "${SETUP_PLAN_ONLY:-}${MULTIARCH_RUST_VERSION:-}" ] && [ -z "$(trio_kept)" ]; then apt_update; fi
   v=$(rust_version)
   if [ -z "$v" ] && [ -n "${SETUP_PLAN_ONLY:-}" ]; then
     echo "rust-compiler=$(IFS=,; echo "${RUST_PKGS[*]}")"
@@ -172,7 +184,7 @@ print_compiler() {
 # once in a fresh-machine rehearsal although bookworm-security had 1.96): ask apt again, and put
 # in the newest trio all four packages have when it is newer.
 renew_compiler() {
-  [ -d "$SYSROOT/src/rust/library/vendor" ] && return 0
+  has_vendor && return 0
   local have v p specs=()
   have=$(installed_version rust-web-src)
   say "rust-web-src $have has no vendored crates: asking apt again for a newer Rust trio"
@@ -197,7 +209,7 @@ print_packages() {
 
 check_compiler() {
   dpkg -S /usr/bin/rustc 2>/dev/null | grep -q '^rustc-web' || die "/usr/bin/rustc is not Debian's rustc-web: $(dpkg -S /usr/bin/rustc 2>&1 | head -1)"
-  [ -d "$SYSROOT/src/rust/library/vendor" ] || die "rust-web-src $(installed_version rust-web-src) has no vendored crates ($SYSROOT/src/rust/library/vendor), so std cannot be built offline; apt saw no newer version that rustc-web, cargo-web, rust-web-src and libstd-rust-web-dev all have (rust-web-src: $(apt_versions_all rust-web-src | paste -sd' ' -)). Fix: apt-get update once bookworm-security answers (see $LOGS/apt-update.log), then run setup again (it replaces the trio), or set MULTIARCH_RUST_VERSION to a version all four have"
+  has_vendor || die "rust-web-src $(installed_version rust-web-src) has no vendored crates ($SYSROOT/src/rust/library/vendor), so std cannot be built offline; apt saw no newer version that rustc-web, cargo-web, rust-web-src and libstd-rust-web-dev all have (rust-web-src: $(apt_versions_all rust-web-src | paste -sd' ' -)). Fix: apt-get update once bookworm-security answers (see $LOGS/apt-update.log), then run setup again (it replaces the trio), or set MULTIARCH_RUST_VERSION to a version all four have"
 }
 check_crates() { # the rust-cc fixture's cc crate (CARGO_HOME below points at Debian's registry)
   ls -d /usr/share/cargo/registry/cc-* >/dev/null 2>&1 || die "librust-cc-dev did not install /usr/share/cargo/registry/cc-*"
