@@ -3,9 +3,15 @@
 # (test/setup/buildkit.sh start: it provides local/debian and local/golang:bookworm-{amd64,arm64}).
 # Nothing is pulled from a registry: Debian packages only, through apt inside the build.
 #
-#   local/rust:bookworm-{amd64,arm64}   local/debian + Debian's rustc-web/cargo-web 1.96, gcc, libc6-dev
-#                                       (the stand-in for `FROM rust`: a native toolchain per platform)
-#   local/rust-cross:bookworm-amd64     local/rust + gcc-<triple> cross compilers + the target std the
+#   local/rust:{amd64,arm64,arm,riscv64} Debian's rustc-web/cargo-web 1.96, gcc, libc6-dev on a Debian
+#                                       root of that platform (the stand-in for `FROM rust`: a native
+#                                       toolchain per platform, run under qemu-user for all but amd64):
+#                                       amd64/arm64 FROM local/debian:bookworm-<arch> (test/setup/buildkit.sh);
+#                                       arm = armhf (linux/arm/v7) FROM local/debian:bookworm-arm, a bookworm
+#                                       armhf root made here; riscv64 FROM local/debian:trixie-riscv64, a
+#                                       Debian 13 root made here (bookworm has no riscv64 port; trixie main
+#                                       ships the same rustc-web 1.96, with its gcc 14 and glibc 2.41)
+#   local/rust-cross:amd64              local/rust:amd64 + gcc-<triple> cross compilers + the target std the
 #                                       host's test/setup/rust.sh installed under /usr/lib/rustlib (what
 #                                       `rustup target add` gives the official image)
 #   local/golang:bookworm-{arm,riscv64} the (b) Go toolchain for linux/arm/v7 and linux/riscv64: Debian
@@ -17,6 +23,9 @@
 #
 #   bench/images.sh [build]    build what is missing (a changed recipe rebuilds)
 #   bench/images.sh go         only the cross-built Go images
+#   bench/images.sh rust       only the Rust images
+#   bench/images.sh roots      only the armhf and riscv64 Debian roots (local/debian:bookworm-arm,
+#                              local/debian:trixie-riscv64)
 #   bench/images.sh status     list them
 set -euo pipefail
 DOCKER=/usr/bin/docker
@@ -27,9 +36,12 @@ log() { echo "[bench/images.sh $(date -u +%H:%M:%S)] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 "$DOCKER" info >/dev/null 2>&1 || die "no dockerd answers: run test/setup/buildkit.sh start"
-for a in amd64 arm64; do
-  "$DOCKER" image inspect "local/debian:bookworm-$a" >/dev/null 2>&1 || die "local/debian:bookworm-$a missing: run test/setup/buildkit.sh start"
-done
+need_base_images() {
+  local a
+  for a in amd64 arm64; do
+    "$DOCKER" image inspect "local/debian:bookworm-$a" >/dev/null 2>&1 || die "local/debian:bookworm-$a missing: run test/setup/buildkit.sh start"
+  done
+}
 
 # the debootstrap images list bookworm main only; rustc-web 1.96 (the host's) is in bookworm-security
 SOURCES="printf 'deb http://deb.debian.org/debian bookworm main\\ndeb http://deb.debian.org/debian bookworm-updates main\\ndeb http://deb.debian.org/debian-security bookworm-security main\\n' >/etc/apt/sources.list"
@@ -45,7 +57,8 @@ build() {
   fi
   printf '%s\nLABEL %s=%s\n' "$text" "$LABEL" "$recipe" >"$ctx/Dockerfile"
   local t0=$SECONDS
-  DOCKER_BUILDKIT=1 "$DOCKER" build --platform "linux/$arch" --progress plain -t "$tag" "$ctx" >"$ctx.log" 2>&1 || { tail -30 "$ctx.log" >&2; die "building $tag failed"; }
+  case $arch in linux/*) ;; *) arch=linux/$arch ;; esac
+  DOCKER_BUILDKIT=1 "$DOCKER" build --platform "$arch" --progress plain -t "$tag" "$ctx" >"$ctx.log" 2>&1 || { tail -30 "$ctx.log" >&2; die "building $tag failed"; }
   log "$tag built in $((SECONDS - t0)) s"
 }
 
@@ -53,6 +66,16 @@ status() { "$DOCKER" image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | gr
 
 work=$CACHE/bench/images
 mkdir -p "$work"
+
+# binfmt_handler NAME: qemu-user-static's handler for that architecture, with the F flag (the
+# interpreter is opened at registration, so chroots and containers find it)
+binfmt_handler() {
+  local f=/proc/sys/fs/binfmt_misc/$1
+  mountpoint -q /proc/sys/fs/binfmt_misc || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+  grep -qx enabled "$f" 2>/dev/null || update-binfmts --enable "$1" >/dev/null 2>&1 || true
+  grep -qx enabled "$f" 2>/dev/null || die "could not enable the $1 binfmt handler (apt-get install qemu-user-static binfmt-support)"
+  grep -q '^flags: .*F' "$f" || die "the $1 binfmt handler lacks the F flag"
+}
 
 # go_image ARCH (arm|riscv64): Go 1.19.8 for that platform, cross-built from the host's GOROOT source
 GOROOT_HOST=/usr/lib/go-1.19
@@ -87,37 +110,110 @@ CMD [\"go\", \"version\"]"
   build "$tag" "$arch" "$ctx" "$text"
 }
 
+# ---- foreign Debian roots for the (b) Rust images (bench only; the test rungs need amd64/arm64) ----
+mirror() {
+  local u
+  u=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+  echo "${u:-http://deb.debian.org/debian}"
+}
+
+# foreign_base SUITE DEBARCH DOCKERARCH PLATFORM: local/debian:SUITE-DOCKERARCH from a debootstrap
+# --variant=minbase root (second stage under qemu-user), the tarball cached like test/setup/buildkit.sh's
+foreign_base() {
+  local suite=$1 debarch=$2 arch=$3 platform=$4 tag=local/debian:$1-$3
+  local tar=$CACHE/rootfs-$suite-minbase-$debarch.tar
+  if "$DOCKER" image inspect "$tag" >/dev/null 2>&1; then log "$tag present"; return; fi
+  if [ ! -s "$tar" ]; then
+    local t0=$SECONDS dir
+    dir=$(mktemp -d "$CACHE/debootstrap-$debarch.XXXXXX")
+    debootstrap --arch="$debarch" --variant=minbase "$suite" "$dir" "$(mirror)" >"$dir.log" 2>&1 ||
+      { tail -30 "$dir.log" >&2; rm -rf "$dir"; die "debootstrap $suite $debarch failed (log above)"; }
+    rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*_Packages
+    tar -C "$dir" --numeric-owner -cf "$tar.tmp" . && mv "$tar.tmp" "$tar"
+    rm -rf "$dir" "$dir.log"
+    log "debootstrap $suite $debarch: $((SECONDS - t0)) s"
+  fi
+  local ctx=$work/debian-$suite-$arch
+  rm -rf "$ctx"; mkdir -p "$ctx"
+  ln "$tar" "$ctx/rootfs.tar" 2>/dev/null || cp "$tar" "$ctx/rootfs.tar"
+  build "$tag" "$platform" "$ctx" "FROM scratch
+ADD rootfs.tar /
+CMD [\"bash\"]"
+  rm -f "$ctx/rootfs.tar"
+}
+
+# rust_image ARCH: local/rust:ARCH, Debian's rustc-web/cargo-web 1.96 for that platform
+rust_image() {
+  local arch=$1 from sources platform=linux/$1
+  case $arch in
+    amd64|arm64) from=local/debian:bookworm-$arch
+      sources="printf 'deb $MIRROR bookworm main\\ndeb $MIRROR bookworm-updates main\\ndeb $SECURITY bookworm-security main\\n'" ;;
+    arm) from=local/debian:bookworm-arm platform=linux/arm/v7
+      sources="printf 'deb $MIRROR bookworm main\\ndeb $MIRROR bookworm-updates main\\ndeb $SECURITY bookworm-security main\\n'" ;;
+    riscv64) from=local/debian:trixie-riscv64
+      sources="printf 'deb $MIRROR trixie main\\ndeb $MIRROR trixie-updates main\\ndeb $SECURITY trixie-security main\\n'" ;;
+    *) die "rust_image: unknown architecture $arch" ;;
+  esac
+  mkdir -p "$work/rust-$arch"
+  build "local/rust:$arch" "$platform" "$work/rust-$arch" "FROM $from
+RUN $sources >/etc/apt/sources.list && rm -f /etc/apt/sources.list.d/debian.sources && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rustc-web cargo-web gcc libc6-dev ca-certificates >/dev/null && $CLEAN && rustc --version
+ENV PATH=/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin CARGO_HOME=/usr/local/cargo"
+  # the image's rustc runs (under qemu-user for all but amd64) and is the host's release
+  local v
+  v=$("$DOCKER" run --rm --platform "$platform" "local/rust:$arch" rustc --version) || die "local/rust:$arch: rustc does not run"
+  case $v in "rustc $(/usr/bin/rustc --version | cut -d' ' -f2) "*) log "local/rust:$arch: $v" ;; *) die "local/rust:$arch has $v, the host's Debian rustc-web has $(/usr/bin/rustc --version)" ;; esac
+}
+
+MIRROR=http://deb.debian.org/debian
+SECURITY=http://deb.debian.org/debian-security
+
+rust_images() {
+  foreign_base bookworm armhf arm linux/arm/v7 &
+  local p1=$!
+  foreign_base trixie riscv64 riscv64 linux/riscv64 &
+  local p2=$!
+  wait $p1 || die "the armhf root failed"
+  wait $p2 || die "the riscv64 root failed"
+  [ "${1:-}" = roots ] && return
+  need_base_images
+  local pids=() a rc=0
+  for a in amd64 arm64 arm riscv64; do
+    ( rust_image "$a" ) &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || rc=1; done
+  [ $rc = 0 ] || die "a Rust image failed (log above)"
+
+  # the cross image: std per target from the host (a copy of what test/setup/rust.sh installed)
+  local ctx=$work/rust-cross t
+  rm -rf "$ctx"; mkdir -p "$ctx/rustlib"
+  for t in $CROSS_TRIPLES; do
+    [ -d "/usr/lib/rustlib/$t/lib" ] || die "no std for $t under /usr/lib/rustlib (run test/setup/rust.sh)"
+    cp -a "/usr/lib/rustlib/$t" "$ctx/rustlib/"
+  done
+  # the host std's file list makes the recipe (a rebuilt std rebuilds the image)
+  find "$ctx/rustlib" -type f -printf '%P %s\n' | sort | sha256sum | cut -c1-16 >"$ctx/stdlist"
+  build local/rust-cross:amd64 linux/amd64 "$ctx" "FROM local/rust:amd64
+RUN $APT gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross gcc-riscv64-linux-gnu libc6-dev-riscv64-cross >/dev/null && $CLEAN
+# std $(cat "$ctx/stdlist")
+COPY rustlib/ /usr/lib/rustlib/"
+}
+
+case ${1:-build} in status) ;; *)
+  # the (b) builds run every non-amd64 RUN step under qemu-user: all three handlers, kernel-wide
+  for h in qemu-aarch64 qemu-arm qemu-riscv64; do binfmt_handler "$h"; done ;;
+esac
 case ${1:-build} in
   status) status; exit 0 ;;
   build) ;;
   go)
     for a in arm riscv64; do go_image "$a"; done
     status; exit 0 ;;
-  *) die "usage: $0 [build|go|status]" ;;
+  rust) rust_images; status; exit 0 ;;
+  roots) rust_images roots; exit 0 ;;
+  *) die "usage: $0 [build|go|rust|roots|status]" ;;
 esac
 
 for a in arm riscv64; do go_image "$a"; done
-pids=()
-for a in amd64 arm64; do
-  mkdir -p "$work/rust-$a"
-  ( build "local/rust:bookworm-$a" "$a" "$work/rust-$a" "FROM local/debian:bookworm-$a
-RUN $APT rustc-web cargo-web gcc libc6-dev ca-certificates >/dev/null && $CLEAN
-ENV PATH=/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin CARGO_HOME=/usr/local/cargo" ) &
-  pids+=($!)
-done
-for p in "${pids[@]}"; do wait "$p"; done
-
-# the cross image: std per target from the host (a copy of what test/setup/rust.sh installed)
-ctx=$work/rust-cross
-rm -rf "$ctx"; mkdir -p "$ctx/rustlib"
-for t in $CROSS_TRIPLES; do
-  [ -d "/usr/lib/rustlib/$t/lib" ] || die "no std for $t under /usr/lib/rustlib (run test/setup/rust.sh)"
-  cp -a "/usr/lib/rustlib/$t" "$ctx/rustlib/"
-done
-# the host std's file list makes the recipe (a rebuilt std rebuilds the image)
-find "$ctx/rustlib" -type f -printf '%P %s\n' | sort | sha256sum | cut -c1-16 >"$ctx/stdlist"
-build local/rust-cross:bookworm-amd64 amd64 "$ctx" "FROM local/rust:bookworm-amd64
-RUN $APT gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross gcc-riscv64-linux-gnu libc6-dev-riscv64-cross >/dev/null && $CLEAN
-# std $(cat "$ctx/stdlist")
-COPY rustlib/ /usr/lib/rustlib/"
+rust_images
 status

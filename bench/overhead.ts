@@ -15,7 +15,7 @@
 import { spawnSync } from "node:child_process"
 import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { ModuleHarness, PROTOCOL_FIELDS, moduleHarness } from "../test/engine/harness.js"
+import { ModuleHarness, PROTOCOL_FIELDS, type HarnessOptions } from "../test/engine/harness.js"
 import { startRecordingEngine } from "../test/engine/recording-engine.js"
 import { childrenCpuMs } from "./compile.js"
 import { BENCH_CACHE, load1, log, NATIVE, ROOT } from "./lib.js"
@@ -42,6 +42,8 @@ export interface OverheadResult {
   tsxEmptyMs: number[]
   tsxEmptyCpuMs: number[]
   notes: string[]
+  /** How each call ran; absent in results from before 2026-12-01 evening: a fresh process per call with tsx's cache kept. */
+  mode?: string
 }
 
 async function oneCall(h: ModuleHarness, label: string, parentName: string, fn: string, args: (engine: Awaited<ReturnType<typeof startRecordingEngine>>) => Record<string, unknown>, run: number): Promise<OverheadSample> {
@@ -72,9 +74,20 @@ async function oneCall(h: ModuleHarness, label: string, parentName: string, fn: 
   }
 }
 
+/**
+ * How the engine runs a call (dagger's sdk/typescript/runtime, 0.21.x): a new process in a fresh copy
+ * of the runtime container, so nothing is shared between calls and tsx's transform cache starts
+ * empty. Hence the harness's "fresh" mode (not the test rungs' long-lived workers) and tsx's cache
+ * turned off; `cache: true` keeps tsx's cache (what this section measured before 2026-12-01 evening).
+ */
+export const ENGINE_LIKE_MODE = "a fresh process per call, tsx's transform cache off (TSX_DISABLE_CACHE=1), as in the engine's fresh runtime container"
+export function engineLikeHarnessOptions(cache = false): HarnessOptions {
+  return { process: "fresh", env: cache ? {} : { TSX_DISABLE_CACHE: "1" } }
+}
+
 export async function measureOverhead(runs: number): Promise<OverheadResult> {
-  const multiarch = await moduleHarness()
-  const tiny = await ModuleHarness.create({ root: join(ROOT, "bench/fixtures/overhead-module") })
+  const multiarch = await ModuleHarness.create(engineLikeHarnessOptions())
+  const tiny = await ModuleHarness.create({ ...engineLikeHarnessOptions(), root: join(ROOT, "bench/fixtures/overhead-module") })
   const empty = join(BENCH_CACHE, "overhead-empty.ts")
   mkdirSync(BENCH_CACHE, { recursive: true })
   writeFileSync(empty, "export {}\n")
@@ -83,13 +96,13 @@ export async function measureOverhead(runs: number): Promise<OverheadResult> {
   const tsxEmptyMs: number[] = []
   const tsxEmptyCpuMs: number[] = []
   const source = (e: Awaited<ReturnType<typeof startRecordingEngine>>) => e.fixtureDirectory(join(ROOT, "test/fixtures/go-hello"))
-  // one untimed call of each first (tsx's transform cache, page cache)
+  // one untimed call of each first (the page cache)
   await oneCall(multiarch, "warm-up", multiarch.mainObject, "plan", (e) => ({ source: source(e), platforms: NATIVE }), -1)
   await oneCall(tiny, "warm-up", tiny.mainObject, "ping", () => ({}), -1)
   for (let r = 0; r < runs; r++) {
     const t0 = performance.now()
     const c0 = childrenCpuMs()
-    spawnSync(tsx, ["--no-deprecation", empty], { stdio: "ignore" })
+    spawnSync(tsx, ["--no-deprecation", empty], { stdio: "ignore", env: { ...process.env, TSX_DISABLE_CACHE: "1" } })
     tsxEmptyMs.push(performance.now() - t0)
     tsxEmptyCpuMs.push(childrenCpuMs() - c0)
     const order = [
@@ -103,5 +116,5 @@ export async function measureOverhead(runs: number): Promise<OverheadResult> {
       log(`overhead ${s.call} run ${r + 1}: first query ${(s.firstQueryMs / 1000).toFixed(2)} s, first work ${(s.firstWorkMs / 1000).toFixed(2)} s, total ${(s.totalMs / 1000).toFixed(2)} s, cpu ${(s.cpuMs / 1000).toFixed(2)} s${s.ok ? "" : ` FAILED ${s.error}`}`)
     }
   }
-  return { samples, tsxEmptyMs, tsxEmptyCpuMs, notes: [] }
+  return { samples, tsxEmptyMs, tsxEmptyCpuMs, notes: [], mode: ENGINE_LIKE_MODE }
 }

@@ -33,7 +33,7 @@ function bPlatformsText(r: RealResult): string {
     .map(([lang, ps]) =>
       REAL_PLATFORMS.every((p) => ps.includes(p))
         ? `${lang}: all four`
-        : `${lang}: **${ps.join(", ")} only** (no offline toolchain image for the others: Debian bookworm has no riscv64 port, and no armhf Rust image was built), so (b)'s four-platform time is at least this; the ratio a/b is a lower bound`,
+        : `${lang}: **${ps.join(", ")} only** (the runs in this report had no (b) toolchain image for the others), so (b)'s four-platform time is at least this; the ratio a/b is a lower bound`,
     )
     .join("; ")
 }
@@ -59,7 +59,7 @@ export function realSection(r: RealResult, targets: Target[]): string[] {
     `- ${WAY_LABEL.a}: each platform's plan (planGo / planRust gnu, engine platform linux/amd64) executed by test/support/hostplan.ts \`runPlanOnHost\` with the plan's env and argv verbatim (build, copy, the plan's ELF check), one empty folder per cache key. Platforms: ${REAL_PLATFORMS.join(", ")}.`,
     `- ${WAY_LABEL.b}: bench/dockerfiles/<lang>.conventional.Dockerfile (build stage FROM the target platform's toolchain image, no BUILDPLATFORM), \`docker build --no-cache --platform P --output type=local\` through the BuildKit rung's dockerd; the non-amd64 build stages run under qemu-user (binfmt_misc). Platforms: ${bPlatformsText(r)}.`,
     `- ${WAY_LABEL.c}: bench/dockerfiles/<lang>.cross.Dockerfile (\`FROM --platform=$BUILDPLATFORM\`, GOOS/GOARCH or cargo --target with Debian's gcc-<triple>), same dockerd, all four platforms.`,
-    "- Images: local/golang:bookworm-<arch> (amd64, arm64: test/setup/buildkit.sh, Debian's golang-go 1.19, as on the host; arm (GOARM=7) and riscv64: bench/images.sh, the same Go 1.19.8 toolchain cross-built from Debian's golang-1.19-src by the host's Go, FROM scratch, no shell — Debian bookworm has no riscv64 port — hence the exec-form RUN in the conventional Dockerfile) and local/rust(-cross):bookworm-<arch> (bench/images.sh: Debian's rustc-web/cargo-web 1.96 from bookworm-security, as on the host; the cross image adds gcc-<triple> and the target std the host's test/setup/rust.sh built).",
+    "- Images: local/golang:bookworm-<arch> (amd64, arm64: test/setup/buildkit.sh, Debian's golang-go 1.19, as on the host; arm (GOARM=7) and riscv64: bench/images.sh, the same Go 1.19.8 toolchain cross-built from Debian's golang-1.19-src by the host's Go, FROM scratch, no shell — Debian bookworm has no riscv64 port — hence the exec-form RUN in the conventional Dockerfile) and local/rust:<arch> (bench/images.sh: Debian's rustc-web/cargo-web 1.96, as on the host: from bookworm-security on bookworm roots for amd64, arm64 and arm (armhf, debootstrapped by bench/images.sh), from trixie main on a Debian 13 root for riscv64, which bookworm lacks — so that one image has gcc 14 and glibc 2.41 instead of 12 and 2.36) and local/rust-cross:amd64 (local/rust:amd64 + gcc-<triple> and the target std the host's test/setup/rust.sh built).",
     "",
   )
   if (r.notes.length) L.push(...r.notes.map((n) => `> ${n}`), "")
@@ -188,7 +188,8 @@ export function overheadSection(o: OverheadResult, targets: Target[]): string[] 
   const L: string[] = []
   L.push("## 5. Module call overhead (entrypoint start → first engine query)", "")
   L.push(
-    "Each sample starts the module runtime the way the engine does for every call (test/engine/harness.ts: `tsx` runs test/engine/runner/module-entrypoint.ts, the SDK's `entrypoint()` with the module's files) against the recording engine. " +
+    "Each sample starts the module runtime the way the engine does for every call (test/engine/harness.ts: `tsx` runs test/engine/runner/module-entrypoint.ts, the SDK's `entrypoint()` with the module's files) against the recording engine: " +
+      `${o.mode ?? "a fresh process per call, tsx's transform cache kept between calls (warm)"}. ` +
       "**first query**: from spawning the runtime to its first GraphQL query; **first work**: to its first query that is not the runtime protocol (reading the source, for `plan` and `build`); **CPU**: user + sys of the runtime process for the whole call (the load of other jobs inflates it far less than wall time). " +
       "The one-function module (bench/fixtures/overhead-module: one function, one query) runs through the same entrypoint: what the SDK costs by itself. `tsx` on an empty file: node + tsx start-up.",
     "",
@@ -215,13 +216,15 @@ export function overheadSection(o: OverheadResult, targets: Target[]): string[] 
   )
   const cpuOf = (call: string) => median(o.samples.filter((s) => s.call === call && s.ok).map((s) => s.cpuMs))
   const tinyCpu = cpuOf("one-function module")
+  const share = `${sec(cpuOf("multiarch plan") - tinyCpu)}–${sec(cpuOf("multiarch build") - tinyCpu)}`
   const why =
-    `every call starts node + tsx, imports the SDK, connects, then the SDK's entrypoint() runs \`scan\` (ts.createProgram over the module's files and everything they import, with a type checker) and \`load\` (imports every file) before the function runs; ` +
-    `the one-function module pays the same start-up: ${sec(tinyCpu)} s CPU for its whole call against multiarch's ${sec(cpuOf("multiarch plan"))} s (plan) and ${sec(cpuOf("multiarch build"))} s (build), so multiarch's own share is about ${sec(cpuOf("multiarch plan") - tinyCpu)}–${sec(cpuOf("multiarch build") - tinyCpu)} s of CPU (its larger TypeScript program to scan and load: src/ and the modules/ it imports) and the rest is the SDK's fixed cost. ` +
-    `The wall times above are those CPU seconds stretched by the machine's load (a load average of ${Math.min(...o.samples.map((s) => s.load1)).toFixed(0)}–${Math.max(...o.samples.map((s) => s.load1)).toFixed(0)} on 2 cores); at the load of the 2026-11-28 run (about 2) a whole build+publish chain (two calls) took 4.65 s (bench/RESULTS-toy.md, section 2). ` +
+    `every call starts node + tsx, imports the SDK, connects, then the SDK's entrypoint() runs \`scan\` (ts.createProgram over the module's files and everything they import, with a type checker) and \`load\` (imports every file) before the function runs. ` +
+    `In the 0.21.x TypeScript runtime this happens on every call, in a fresh container: entrypoint() calls scan() unconditionally (dagger/dagger v0.21.8 sdk/typescript, entrypoint.js), with compiler options fixed by the SDK, so no tsconfig, package.json or dagger.json setting of the module skips it; upstream replaced the per-call scan with a generated static entrypoint in dagger/dagger#13058, first released in v1.0.0-beta.4 (npm's latest stable is still 0.21.9). ` +
+    `The one-function module pays the same start-up: ${sec(tinyCpu)} s CPU for its whole call against multiarch's ${sec(cpuOf("multiarch plan"))} s (plan) and ${sec(cpuOf("multiarch build"))} s (build). So multiarch's own share is about ${share} s of CPU — the larger TypeScript program to scan and load: src/ and the modules/ it imports (97 files, 0.55 M characters of the 4.6 M the scan parses; most of the rest is TypeScript's own lib declarations, 2.8 M, and graphql's, 0.5 M) — and the SDK's fixed cost alone is above the 1.5 s target. ` +
+    `The wall times above are those CPU seconds stretched by the machine's load (a load average of ${Math.min(...o.samples.map((s) => s.load1)).toFixed(0)}–${Math.max(...o.samples.map((s) => s.load1)).toFixed(0)} on 2 cores). ` +
     (o.notes.length
       ? `What was cut from multiarch's share, and the before/after measurement, is in the notes of this section.`
-      : `Not cut here: the part that is multiarch's (${sec(cpuOf("multiarch plan") - tinyCpu)} s CPU) is below the SDK's own, and cutting it means fewer or smaller files in the program the SDK scans (e.g. src/ importing the pure core through one prebuilt .d.ts) — a change to measure on a quiet machine, not under today's load.`)
+      : `Not cut further here: the part that is multiarch's (${share} s CPU) is below the SDK's own, and cutting it means fewer or smaller files in the program the SDK scans (e.g. src/ importing the pure core through one prebuilt .d.ts, a build step the module does not have).`)
   for (const call of calls.filter((c) => c.startsWith("multiarch"))) {
     const ss = o.samples.filter((s) => s.call === call && s.ok)
     const tiny = o.samples.filter((s) => s.call === "one-function module" && s.ok)

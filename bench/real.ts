@@ -33,12 +33,13 @@ export const REAL_PLATFORMS = ["linux/amd64", "linux/arm64", "linux/arm/v7", "li
 /**
  * Platforms with a toolchain base image for (b), per language: Go has all four (Debian's golang-go for
  * amd64/arm64 from test/setup/buildkit.sh; for arm/v7 and riscv64, bench/images.sh cross-builds the
- * same Go 1.19.8 toolchain from Debian's source), Rust amd64 and arm64 only (Debian's rustc-web;
- * bookworm has no riscv64 port). --b-platforms narrows it (e.g. one emulated platform).
+ * same Go 1.19.8 toolchain from Debian's source), Rust all four too (bench/images.sh: Debian's
+ * rustc-web 1.96 on bookworm roots, and on a trixie root for riscv64, which bookworm lacks).
+ * --b-platforms narrows it (e.g. one emulated platform).
  */
 export const CONVENTIONAL_PLATFORMS: Record<RealLang, string[]> = {
   go: [...REAL_PLATFORMS],
-  rust: ["linux/amd64", "linux/arm64"],
+  rust: [...REAL_PLATFORMS],
 }
 const DOCKER = "/usr/bin/docker"
 const RWORK = join(BENCH_CACHE, "real")

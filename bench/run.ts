@@ -41,7 +41,7 @@ const HELP = `usage: npm run bench -- [options]      (or: npx tsx bench/run.ts [
   --real-runs N     runs of each of (a), (b), (c) in the real section (default 1)
   --real-ways LIST  any of a,b,c (default a,b,c)
   --b-platforms LIST only these platforms in (b) (default: every platform with a toolchain image:
-                    go all four, rust linux/amd64,linux/arm64)
+                    all four, go and rust)
   --cap-go S        cap of one (b) docker build of go-service, s (default 900; (c) gets 3×)
   --cap-rust S      the same for rust-service (default 1200)
   --real-deadline T (b)/(c) builds are capped so that they end by T (ISO time, e.g. 2026-12-01T16:30Z)
@@ -295,7 +295,11 @@ async function main(): Promise<void> {
         if (!res.real) res.real = r.real
         else {
           res.real.fixtures.push(...r.real.fixtures.filter((f) => !res.real!.fixtures.some((x) => x.name === f.name)))
-          res.real.samples.push(...r.real.samples)
+          // runs of the same language and way from another file are numbered after those already here
+          for (const x of r.real.samples) {
+            while (res.real.samples.some((y) => y.lang === x.lang && y.way === x.way && y.run === x.run)) x.run++
+            res.real.samples.push(x)
+          }
           res.real.warm.push(...r.real.warm)
           res.real.durationMs += r.real.durationMs
           res.real.loadEnd = r.real.loadEnd

@@ -1,7 +1,7 @@
 # (c) the cross pattern: the build stage runs on $BUILDPLATFORM; cargo cross-compiles with
 # Debian's gcc-<triple> as linker and the target's std (local/rust-cross, bench/images.sh).
 # (the automatic platform ARGs are set for FROM lines; declaring them here would reset them)
-FROM --platform=$BUILDPLATFORM local/rust-cross:bookworm-${BUILDARCH} AS build
+FROM --platform=$BUILDPLATFORM local/rust-cross:${BUILDARCH} AS build
 WORKDIR /src
 COPY . .
 ARG TARGETPLATFORM
