@@ -28,6 +28,7 @@
 #                              local/debian:trixie-riscv64)
 #   bench/images.sh status     list them
 set -euo pipefail
+. "$(dirname "$0")/../test/setup/lib.sh"   # apt_mirror, debootstrap_tar, binfmt_enable
 DOCKER=/usr/bin/docker
 CACHE=${MULTIARCH_TEST_CACHE:-/var/cache/multiarch-test}
 LABEL=org.multiarch.bench.recipe
@@ -43,9 +44,12 @@ need_base_images() {
   done
 }
 
-# the debootstrap images list bookworm main only; rustc-web 1.96 (the host's) is in bookworm-security
-SOURCES="printf 'deb http://deb.debian.org/debian bookworm main\\ndeb http://deb.debian.org/debian bookworm-updates main\\ndeb http://deb.debian.org/debian-security bookworm-security main\\n' >/etc/apt/sources.list"
-APT="$SOURCES && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends"
+# apt_in SUITE: the start of a RUN command that installs packages from SUITE, SUITE-updates and
+# SUITE-security (the debootstrap images list SUITE main only; rustc-web 1.96, the host's, is in
+# bookworm-security)
+apt_in() {
+  echo "printf 'deb http://deb.debian.org/debian $1 main\\ndeb http://deb.debian.org/debian $1-updates main\\ndeb http://deb.debian.org/debian-security $1-security main\\n' >/etc/apt/sources.list && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends"
+}
 CLEAN='apt-get clean && rm -rf /var/lib/apt/lists/*'
 
 # build TAG ARCH CONTEXT DOCKERFILE-TEXT
@@ -66,16 +70,6 @@ status() { "$DOCKER" image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | gr
 
 work=$CACHE/bench/images
 mkdir -p "$work"
-
-# binfmt_handler NAME: qemu-user-static's handler for that architecture, with the F flag (the
-# interpreter is opened at registration, so chroots and containers find it)
-binfmt_handler() {
-  local f=/proc/sys/fs/binfmt_misc/$1
-  mountpoint -q /proc/sys/fs/binfmt_misc || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
-  grep -qx enabled "$f" 2>/dev/null || update-binfmts --enable "$1" >/dev/null 2>&1 || true
-  grep -qx enabled "$f" 2>/dev/null || die "could not enable the $1 binfmt handler (apt-get install qemu-user-static binfmt-support)"
-  grep -q '^flags: .*F' "$f" || die "the $1 binfmt handler lacks the F flag"
-}
 
 # go_image ARCH (arm|riscv64): Go 1.19.8 for that platform, cross-built from the host's GOROOT source
 GOROOT_HOST=/usr/lib/go-1.19
@@ -111,12 +105,6 @@ CMD [\"go\", \"version\"]"
 }
 
 # ---- foreign Debian roots for the (b) Rust images (bench only; the test rungs need amd64/arm64) ----
-mirror() {
-  local u
-  u=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-  echo "${u:-http://deb.debian.org/debian}"
-}
-
 # foreign_base SUITE DEBARCH DOCKERARCH PLATFORM: local/debian:SUITE-DOCKERARCH from a debootstrap
 # --variant=minbase root (second stage under qemu-user), the tarball cached like test/setup/buildkit.sh's
 foreign_base() {
@@ -124,13 +112,8 @@ foreign_base() {
   local tar=$CACHE/rootfs-$suite-minbase-$debarch.tar
   if "$DOCKER" image inspect "$tag" >/dev/null 2>&1; then log "$tag present"; return; fi
   if [ ! -s "$tar" ]; then
-    local t0=$SECONDS dir
-    dir=$(mktemp -d "$CACHE/debootstrap-$debarch.XXXXXX")
-    debootstrap --arch="$debarch" --variant=minbase "$suite" "$dir" "$(mirror)" >"$dir.log" 2>&1 ||
-      { tail -30 "$dir.log" >&2; rm -rf "$dir"; die "debootstrap $suite $debarch failed (log above)"; }
-    rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*_Packages
-    tar -C "$dir" --numeric-owner -cf "$tar.tmp" . && mv "$tar.tmp" "$tar"
-    rm -rf "$dir" "$dir.log"
+    local t0=$SECONDS
+    debootstrap_tar "$suite" "$debarch" "$tar"
     log "debootstrap $suite $debarch: $((SECONDS - t0)) s"
   fi
   local ctx=$work/debian-$suite-$arch
@@ -144,28 +127,22 @@ CMD [\"bash\"]"
 
 # rust_image ARCH: local/rust:ARCH, Debian's rustc-web/cargo-web 1.96 for that platform
 rust_image() {
-  local arch=$1 from sources platform=linux/$1
+  local arch=$1 suite=bookworm platform=linux/$1
   case $arch in
-    amd64|arm64) from=local/debian:bookworm-$arch
-      sources="printf 'deb $MIRROR bookworm main\\ndeb $MIRROR bookworm-updates main\\ndeb $SECURITY bookworm-security main\\n'" ;;
-    arm) from=local/debian:bookworm-arm platform=linux/arm/v7
-      sources="printf 'deb $MIRROR bookworm main\\ndeb $MIRROR bookworm-updates main\\ndeb $SECURITY bookworm-security main\\n'" ;;
-    riscv64) from=local/debian:trixie-riscv64
-      sources="printf 'deb $MIRROR trixie main\\ndeb $MIRROR trixie-updates main\\ndeb $SECURITY trixie-security main\\n'" ;;
+    amd64|arm64) ;;
+    arm) platform=linux/arm/v7 ;;
+    riscv64) suite=trixie ;;
     *) die "rust_image: unknown architecture $arch" ;;
   esac
   mkdir -p "$work/rust-$arch"
-  build "local/rust:$arch" "$platform" "$work/rust-$arch" "FROM $from
-RUN $sources >/etc/apt/sources.list && rm -f /etc/apt/sources.list.d/debian.sources && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rustc-web cargo-web gcc libc6-dev ca-certificates >/dev/null && $CLEAN && rustc --version
+  build "local/rust:$arch" "$platform" "$work/rust-$arch" "FROM local/debian:$suite-$arch
+RUN $(apt_in $suite) rustc-web cargo-web gcc libc6-dev ca-certificates >/dev/null && $CLEAN && rustc --version
 ENV PATH=/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin CARGO_HOME=/usr/local/cargo"
   # the image's rustc runs (under qemu-user for all but amd64) and is the host's release
   local v
   v=$("$DOCKER" run --rm --platform "$platform" "local/rust:$arch" rustc --version) || die "local/rust:$arch: rustc does not run"
   case $v in "rustc $(/usr/bin/rustc --version | cut -d' ' -f2) "*) log "local/rust:$arch: $v" ;; *) die "local/rust:$arch has $v, the host's Debian rustc-web has $(/usr/bin/rustc --version)" ;; esac
 }
-
-MIRROR=http://deb.debian.org/debian
-SECURITY=http://deb.debian.org/debian-security
 
 rust_images() {
   foreign_base bookworm armhf arm linux/arm/v7 &
@@ -194,14 +171,16 @@ rust_images() {
   # the host std's file list makes the recipe (a rebuilt std rebuilds the image)
   find "$ctx/rustlib" -type f -printf '%P %s\n' | sort | sha256sum | cut -c1-16 >"$ctx/stdlist"
   build local/rust-cross:amd64 linux/amd64 "$ctx" "FROM local/rust:amd64
-RUN $APT gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross gcc-riscv64-linux-gnu libc6-dev-riscv64-cross >/dev/null && $CLEAN
+RUN $(apt_in bookworm) gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross gcc-riscv64-linux-gnu libc6-dev-riscv64-cross >/dev/null && $CLEAN
 # std $(cat "$ctx/stdlist")
 COPY rustlib/ /usr/lib/rustlib/"
 }
 
 case ${1:-build} in status) ;; *)
-  # the (b) builds run every non-amd64 RUN step under qemu-user: all three handlers, kernel-wide
-  for h in qemu-aarch64 qemu-arm qemu-riscv64; do binfmt_handler "$h"; done ;;
+  # the (b) builds run every non-amd64 RUN step under qemu-user: all three handlers, kernel-wide,
+  # with the F flag (the interpreter is opened at registration, so containers find it)
+  binfmt_enable qemu-aarch64 qemu-arm qemu-riscv64
+  for h in qemu-aarch64 qemu-arm qemu-riscv64; do grep -q '^flags: .*F' "$BINFMT/$h" || die "the $h binfmt handler lacks the F flag"; done ;;
 esac
 case ${1:-build} in
   status) status; exit 0 ;;

@@ -78,16 +78,14 @@ async function oneCall(h: ModuleHarness, label: string, parentName: string, fn: 
  * How the engine runs a call (dagger's sdk/typescript/runtime, 0.21.x): a new process in a fresh copy
  * of the runtime container, so nothing is shared between calls and tsx's transform cache starts
  * empty. Hence the harness's "fresh" mode (not the test rungs' long-lived workers) and tsx's cache
- * turned off; `cache: true` keeps tsx's cache (what this section measured before 2026-12-01 evening).
+ * turned off (this section kept it warm before 2026-12-01 evening).
  */
-export const ENGINE_LIKE_MODE = "a fresh process per call, tsx's transform cache off (TSX_DISABLE_CACHE=1), as in the engine's fresh runtime container"
-export function engineLikeHarnessOptions(cache = false): HarnessOptions {
-  return { process: "fresh", env: cache ? {} : { TSX_DISABLE_CACHE: "1" } }
-}
+const ENGINE_LIKE: HarnessOptions = { process: "fresh", env: { TSX_DISABLE_CACHE: "1" } }
+const ENGINE_LIKE_MODE = "a fresh process per call, tsx's transform cache off (TSX_DISABLE_CACHE=1), as in the engine's fresh runtime container"
 
 export async function measureOverhead(runs: number): Promise<OverheadResult> {
-  const multiarch = await ModuleHarness.create(engineLikeHarnessOptions())
-  const tiny = await ModuleHarness.create({ ...engineLikeHarnessOptions(), root: join(ROOT, "bench/fixtures/overhead-module") })
+  const multiarch = await ModuleHarness.create(ENGINE_LIKE)
+  const tiny = await ModuleHarness.create({ ...ENGINE_LIKE, root: join(ROOT, "bench/fixtures/overhead-module") })
   const empty = join(BENCH_CACHE, "overhead-empty.ts")
   mkdirSync(BENCH_CACHE, { recursive: true })
   writeFileSync(empty, "export {}\n")
@@ -102,7 +100,7 @@ export async function measureOverhead(runs: number): Promise<OverheadResult> {
   for (let r = 0; r < runs; r++) {
     const t0 = performance.now()
     const c0 = childrenCpuMs()
-    spawnSync(tsx, ["--no-deprecation", empty], { stdio: "ignore", env: { ...process.env, TSX_DISABLE_CACHE: "1" } })
+    spawnSync(tsx, ["--no-deprecation", empty], { stdio: "ignore", env: { ...process.env, ...ENGINE_LIKE.env } })
     tsxEmptyMs.push(performance.now() - t0)
     tsxEmptyCpuMs.push(childrenCpuMs() - c0)
     const order = [

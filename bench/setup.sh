@@ -42,12 +42,6 @@ T0=$(date +%s)
 log() { echo "[bench/setup.sh +$(( $(date +%s) - T0 ))s] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-mirror() {
-  local u
-  u=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-  echo "${u:-http://deb.debian.org/debian}"
-}
-
 # in_root CMD: run a shell command in the rootfs, with /proc mounted in a private mount namespace
 in_root() {
   unshare --mount --propagation private sh -c 'mount -t proc proc "$0/proc" && exec chroot "$0" /bin/sh -c "$1"' "$ROOT" "$1"
@@ -62,7 +56,7 @@ make_rootfs() {
     tar -C "$ROOT" --numeric-owner -xf "$TARBALL"
   else
     log "debootstrap --arch=arm64 --variant=minbase bookworm (about 1 min; the second stage runs under qemu)"
-    debootstrap --arch=arm64 --variant=minbase bookworm "$ROOT" "$(mirror)" >"$ROOT.debootstrap.log" 2>&1 \
+    debootstrap --arch=arm64 --variant=minbase bookworm "$ROOT" "$(apt_mirror)" >"$ROOT.debootstrap.log" 2>&1 \
       || { tail -30 "$ROOT.debootstrap.log" >&2; die "debootstrap failed"; }
     rm -f "$ROOT.debootstrap.log"
   fi
@@ -71,7 +65,7 @@ make_rootfs() {
   rm -f "$ROOT/etc/apt/sources.list"
   mkdir -p "$ROOT/etc/apt/sources.list.d" "$ROOT/etc/apt/apt.conf.d"
   local m sec
-  m=$(mirror)
+  m=$(apt_mirror)
   sec=$(awk '/^URIs:/ { u=$2 } /^Suites:.*bookworm-security/ { print u; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
   printf 'Types: deb\nURIs: %s\nSuites: bookworm bookworm-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\nTypes: deb\nURIs: %s\nSuites: bookworm-security\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
     "$m" "${sec:-http://deb.debian.org/debian-security}" >"$ROOT/etc/apt/sources.list.d/debian.sources"
@@ -120,7 +114,7 @@ case ${1:-install} in
         bash "$(dirname "$0")/../test/setup/rust.sh" install
     fi
     apt_install "${HOST_PKGS[@]}"
-    enable_binfmt
+    binfmt_enable_aarch64 >/dev/null
     grep -q '^flags: .*F' /proc/sys/fs/binfmt_misc/qemu-aarch64 || die "qemu-aarch64 binfmt handler lacks the F flag (chroot builds need it)"
     make_rootfs
     status

@@ -52,23 +52,6 @@ timed() {
 
 need_root() { [ "$(id -u)" = 0 ] || die "run as root (apt-get, mount, dockerd)"; }
 
-mirror() {
-  # first URIs entry of the bookworm suite in deb822 sources, else a one-line sources.list, else deb.debian.org
-  local f uri=""
-  for f in /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list.d/*.sources; do
-    [ -r "$f" ] || continue
-    uri=$(awk '
-      /^URIs:/ { u=$2 }
-      /^Suites:/ { for (i = 2; i <= NF; i++) if ($i == "'$SUITE'") { print u; exit } }
-      /^$/ { u="" }' "$f")
-    [ -n "$uri" ] && break
-  done
-  if [ -z "$uri" ] && [ -r /etc/apt/sources.list ]; then
-    uri=$(awk '$1 == "deb" && $3 == "'$SUITE'" { print $2; exit }' /etc/apt/sources.list)
-  fi
-  echo "${uri:-http://deb.debian.org/debian}"
-}
-
 install_packages() {
   if [ -z "$(missing_of "${PACKAGES[@]}")" ]; then
     log "packages present: ${PACKAGES[*]}"
@@ -145,19 +128,7 @@ stop_dockerd() {
 rootfs_tar() { echo "$CACHE/rootfs-$SUITE-minbase-$1.tar"; }
 
 make_rootfs() {
-  local arch=$1 tar dir
-  tar=$(rootfs_tar "$arch")
-  [ -s "$tar" ] && return
-  dir=$(mktemp -d "$CACHE/debootstrap-$arch.XXXXXX")
-  if ! debootstrap --arch="$arch" --variant=minbase "$SUITE" "$dir" "$(mirror)" >"$dir.log" 2>&1; then
-    tail -30 "$dir.log" >&2
-    rm -rf "$dir"
-    die "debootstrap $arch failed (log above)"
-  fi
-  rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*_Packages
-  tar -C "$dir" --numeric-owner -cf "$tar.tmp" .
-  mv "$tar.tmp" "$tar"
-  rm -rf "$dir" "$dir.log"
+  [ -s "$(rootfs_tar "$1")" ] || debootstrap_tar "$SUITE" "$1" "$(rootfs_tar "$1")"
 }
 
 image_recipe() { "$DOCKER" image inspect -f "{{ index .Config.Labels \"$RECIPE_LABEL\" }}" "$1" 2>/dev/null || true; }

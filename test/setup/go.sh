@@ -33,13 +33,6 @@ print_packages() {
   echo "go=$(IFS=,; echo "${pkgs[*]}")"
 }
 
-mirror() {
-  local uri
-  uri=$(awk '/^URIs:/ { u = $2 } /^Suites:/ && / bookworm( |$)/ { print u; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-  [ -n "$uri" ] || uri=$(awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' /etc/apt/sources.list 2>/dev/null || true)
-  echo "${uri:-http://deb.debian.org/debian}"
-}
-
 arm64_sysroot_fallback() {
   if [ -f "$SYSROOT_ARM64/lib/aarch64-linux-gnu/libc.so.6" ] && [ -e "$SYSROOT_ARM64/lib/ld-linux-aarch64.so.1" ]; then
     echo "$SYSROOT_ARM64" >"$STATE/arm64-sysroot"
@@ -48,7 +41,7 @@ arm64_sysroot_fallback() {
   command -v debootstrap >/dev/null || apt_install debootstrap || die "debootstrap is needed for the arm64 sysroot fallback"
   say "arm64 glibc: unpacking bookworm's arm64 base system (debootstrap --foreign, no emulation) into $SYSROOT_ARM64"
   rm -rf "$SYSROOT_ARM64.tmp"; mkdir -p "$(dirname "$SYSROOT_ARM64")"
-  debootstrap --foreign --arch=arm64 --variant=minbase bookworm "$SYSROOT_ARM64.tmp" "$(mirror)" >"$LOGS/arm64-sysroot.log" 2>&1 ||
+  debootstrap --foreign --arch=arm64 --variant=minbase bookworm "$SYSROOT_ARM64.tmp" "$(apt_mirror)" >"$LOGS/arm64-sysroot.log" 2>&1 ||
     { tail -5 "$LOGS/arm64-sysroot.log" >&2; die "debootstrap --foreign arm64 failed (log $LOGS/arm64-sysroot.log)"; }
   [ -f "$SYSROOT_ARM64.tmp/lib/aarch64-linux-gnu/libc.so.6" ] || die "the arm64 base system has no lib/aarch64-linux-gnu/libc.so.6"
   rm -rf "$SYSROOT_ARM64.tmp/var/cache/apt/archives" "$SYSROOT_ARM64"

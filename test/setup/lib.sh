@@ -67,6 +67,42 @@ apt_update() {
   touch "$marker"
 }
 
+# apt_mirror: the Debian archive the host's apt sources use for bookworm (it holds every suite):
+# the URIs of the first deb822 entry listing bookworm (debian.sources first), else of a one-line
+# sources.list entry, else deb.debian.org
+apt_mirror() {
+  local suite=bookworm f uri=""
+  for f in /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list.d/*.sources; do
+    [ -r "$f" ] || continue
+    uri=$(awk -v s="$suite" '
+      /^URIs:/ { u=$2 }
+      /^Suites:/ { for (i = 2; i <= NF; i++) if ($i == s) { print u; exit } }
+      /^$/ { u="" }' "$f")
+    [ -n "$uri" ] && break
+  done
+  if [ -z "$uri" ] && [ -r /etc/apt/sources.list ]; then
+    uri=$(awk -v s="$suite" '$1 == "deb" && $3 == s { print $2; exit }' /etc/apt/sources.list)
+  fi
+  echo "${uri:-http://deb.debian.org/debian}"
+}
+
+# debootstrap_tar SUITE ARCH TAR: a --variant=minbase root of SUITE for ARCH (a foreign ARCH's second
+# stage runs under qemu-user through binfmt_misc), packed as TAR without apt's downloaded packages
+# and package indexes; the work folder sits beside TAR
+debootstrap_tar() {
+  local suite=$1 arch=$2 tar=$3 dir
+  dir=$(mktemp -d "$(dirname "$tar")/debootstrap-$arch.XXXXXX")
+  if ! debootstrap --arch="$arch" --variant=minbase "$suite" "$dir" "$(apt_mirror)" >"$dir.log" 2>&1; then
+    tail -30 "$dir.log" >&2
+    rm -rf "$dir"
+    die "debootstrap $suite $arch failed (log above)"
+  fi
+  rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*_Packages
+  tar -C "$dir" --numeric-owner -cf "$tar.tmp" .
+  mv "$tar.tmp" "$tar"
+  rm -rf "$dir" "$dir.log"
+}
+
 # installed PKG[:ARCH] -> version, or nothing
 installed_version() { dpkg-query -W -f='${Status} ${Version}\n' "$1" 2>/dev/null | awk '$3 == "installed" { print $4; exit }'; }
 
@@ -251,13 +287,18 @@ binfmt_state() { # -> "mounted=yes|no aarch64=enabled|disabled|absent"
   [ -e $BINFMT/qemu-aarch64 ] && a=$(head -1 $BINFMT/qemu-aarch64)
   echo "mounted=$m aarch64=$a"
 }
+# binfmt_enable HANDLER...: qemu-user-static's handlers (qemu-aarch64, qemu-arm, …) registered
+binfmt_enable() {
+  local h
+  mountpoint -q $BINFMT || mount -t binfmt_misc binfmt_misc $BINFMT
+  for h in "$@"; do
+    grep -qx enabled "$BINFMT/$h" 2>/dev/null || update-binfmts --enable "$h" >/dev/null 2>&1 || true
+    grep -qx enabled "$BINFMT/$h" 2>/dev/null || die "could not register the $h binfmt handler (are qemu-user-static and binfmt-support installed? $(binfmt_state))"
+  done
+}
 binfmt_enable_aarch64() {
   local before; before=$(binfmt_state)
-  mountpoint -q $BINFMT || mount -t binfmt_misc binfmt_misc $BINFMT
-  if ! grep -qx enabled $BINFMT/qemu-aarch64 2>/dev/null; then
-    update-binfmts --enable qemu-aarch64 >/dev/null 2>&1 || true
-  fi
-  grep -qx enabled $BINFMT/qemu-aarch64 2>/dev/null || die "could not register the qemu-aarch64 binfmt handler (is qemu-user-static installed? $(binfmt_state))"
+  binfmt_enable qemu-aarch64
   grep -q '^flags: .*F' $BINFMT/qemu-aarch64 || die "the qemu-aarch64 binfmt handler lacks the F flag: emulated RUN steps would not find the interpreter"
   [ "$before" = "$(binfmt_state)" ] || say "binfmt: registered qemu-aarch64 (kernel-wide; was: $before)"
   echo "$before"

@@ -56,12 +56,6 @@ recipe() { echo "bookworm ${RUNTIME_DEBS[*]} + $2@$3 (bin/node, include/node) in
 root_dir() { echo "$CACHE/root-$1"; }
 root_ok() { [ -f "$(root_dir "$1")/.multiarch-node-root" ] && [ "$(cat "$(root_dir "$1")/.multiarch-node-root")" = "$(recipe "$@")" ]; }
 
-mirror() {
-  local uri
-  uri=$(awk '/^URIs:/ { u = $2 } /^Suites:/ && / bookworm( |$)/ { print u; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-  [ -n "$uri" ] || uri=$(awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' /etc/apt/sources.list 2>/dev/null || true)
-  echo "${uri:-http://deb.debian.org/debian}"
-}
 security_mirror() {
   local uri
   uri=$(awk '/^URIs:/ { u = $2 } /^Suites:/ && /bookworm-security/ { print u; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
@@ -77,8 +71,8 @@ private_apt() { # ARCH...
   mkdir -p "$APT_DIR/lists/partial" "$APT_DIR/archives/partial" "$APT_DIR/etc/preferences.d" "$APT_DIR/etc/apt.conf.d"
   : >"$APT_DIR/status"
   cat >"$APT_DIR/sources.list" <<EOF
-deb [arch=$archs signed-by=$key] $(mirror) bookworm main
-deb [arch=$archs signed-by=$key] $(mirror) bookworm-updates main
+deb [arch=$archs signed-by=$key] $(apt_mirror) bookworm main
+deb [arch=$archs signed-by=$key] $(apt_mirror) bookworm-updates main
 deb [arch=$archs signed-by=$key] $(security_mirror) bookworm-security main
 EOF
   PRIVATE_APT=(-o "Dir::Etc::SourceList=$APT_DIR/sources.list" -o "Dir::Etc::SourceParts=$APT_DIR/etc/none"
@@ -188,14 +182,7 @@ make_build_root() {
   say "build root: $(du -sh "$root" | cut -f1) in $root"
 }
 
-binfmt_handlers() {
-  local h
-  mountpoint -q /proc/sys/fs/binfmt_misc || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
-  for h in "${QEMU_HANDLERS[@]}"; do
-    grep -qx enabled "/proc/sys/fs/binfmt_misc/$h" 2>/dev/null || update-binfmts --enable "$h" >/dev/null 2>&1 || true
-    grep -qx enabled "/proc/sys/fs/binfmt_misc/$h" 2>/dev/null || die "binfmt handler $h is not registered (qemu-user-static and binfmt-support installed?)"
-  done
-}
+binfmt_handlers() { binfmt_enable "${QEMU_HANDLERS[@]}"; }
 
 do_roots() {
   local i=0 r a p v
